@@ -1,0 +1,460 @@
+/**
+ * The runtime seam: every file-system call, environment read and process
+ * hook of ai-trace goes through this module. On Deno it uses Deno's own APIs
+ * (`Deno.openSync`, `FsFile.writeSync`, `Deno.rename`, …); on Bun and Node it
+ * uses `node:fs`. Nothing else in `src/` touches `Deno.*` or `node:fs`.
+ *
+ * Errors are mapped onto one set of classes ({@linkcode NotFoundError},
+ * {@linkcode AlreadyExistsError}, {@linkcode PermissionError}) so callers write
+ * one `instanceof` check whatever the runtime.
+ *
+ * @module
+ */
+
+import * as nodeFs from "node:fs";
+import * as nodeOs from "node:os";
+import process from "node:process";
+
+// The few parts of the Deno namespace used here, declared so that this file
+// type-checks under tsc and Bun as well as Deno.
+interface DenoFsFile {
+  writeSync(p: Uint8Array): number;
+  readSync(p: Uint8Array): number | null;
+  seekSync(offset: number, whence: number): number;
+  syncSync(): void;
+  close(): void;
+}
+interface DenoFileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mtime: Date | null;
+}
+interface DenoWatcher extends AsyncIterable<{ kind: string; paths: string[] }> {
+  close(): void;
+}
+interface DenoNamespace {
+  version: { deno: string };
+  pid: number;
+  build: { os: string };
+  env: { get(name: string): string | undefined };
+  openSync(
+    path: string,
+    options: {
+      read?: boolean;
+      write?: boolean;
+      append?: boolean;
+      create?: boolean;
+      createNew?: boolean;
+      truncate?: boolean;
+      mode?: number;
+    },
+  ): DenoFsFile;
+  mkdirSync(path: string, options: { recursive?: boolean; mode?: number }): void;
+  renameSync(from: string, to: string): void;
+  removeSync(path: string): void;
+  statSync(path: string): DenoFileInfo;
+  chmodSync(path: string, mode: number): void;
+  readDirSync(path: string): Iterable<{ name: string; isFile: boolean; isDirectory: boolean; isSymlink: boolean }>;
+  readTextFileSync(path: string): string;
+  watchFs(paths: string, options?: { recursive: boolean }): DenoWatcher;
+  hostname(): string;
+  stdout: { isTerminal(): boolean; writeSync(p: Uint8Array): number };
+  stderr: { isTerminal(): boolean; writeSync(p: Uint8Array): number };
+  errors: {
+    NotFound: new () => Error;
+    AlreadyExists: new () => Error;
+    PermissionDenied: new () => Error;
+    IsADirectory?: new () => Error;
+  };
+}
+
+const deno: DenoNamespace | undefined = (globalThis as { Deno?: DenoNamespace }).Deno;
+
+/** Whether the code runs on Deno (else Bun or Node, through `node:fs`). */
+export const isDeno: boolean = deno !== undefined;
+
+/** A file or directory that should exist does not. */
+export class NotFoundError extends Error {
+  /** The path that was not found. */
+  path: string;
+  constructor(path: string, options?: ErrorOptions) {
+    super(`No such file or directory "${path}"`, options);
+    this.name = "NotFoundError";
+    this.path = path;
+  }
+}
+
+/** A file that should be new exists already. */
+export class AlreadyExistsError extends Error {
+  /** The path that exists. */
+  path: string;
+  constructor(path: string, options?: ErrorOptions) {
+    super(`File exists "${path}"`, options);
+    this.name = "AlreadyExistsError";
+    this.path = path;
+  }
+}
+
+/** The operating system refused access. */
+export class PermissionError extends Error {
+  /** The path that could not be accessed. */
+  path: string;
+  constructor(path: string, options?: ErrorOptions) {
+    super(`Permission denied "${path}"`, options);
+    this.name = "PermissionError";
+    this.path = path;
+  }
+}
+
+/** Maps a runtime's own error onto the classes above; other errors pass through. */
+export function mapError(err: unknown, path: string): unknown {
+  if (deno) {
+    if (err instanceof deno.errors.NotFound) return new NotFoundError(path, { cause: err });
+    if (err instanceof deno.errors.AlreadyExists) return new AlreadyExistsError(path, { cause: err });
+    if (err instanceof deno.errors.PermissionDenied) return new PermissionError(path, { cause: err });
+  }
+  const code = (err as { code?: string } | null)?.code;
+  if (code === "ENOENT" || code === "ENOTDIR") return new NotFoundError(path, { cause: err });
+  if (code === "EEXIST") return new AlreadyExistsError(path, { cause: err });
+  if (code === "EACCES" || code === "EPERM") return new PermissionError(path, { cause: err });
+  return err;
+}
+
+function mapped<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw mapError(err, path);
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** A file opened for appending whole lines. */
+export interface AppendFile {
+  /** Appends `text` with one write call (looping only on a short write). */
+  write(text: string): void;
+  /** Flushes the file to the disk (fsync). */
+  sync(): void;
+  /** Closes the file; later writes throw. */
+  close(): void;
+}
+
+/**
+ * Creates a new file (failing with {@linkcode AlreadyExistsError} when it
+ * exists) and opens it for appending.
+ */
+export function createAppendFile(path: string, mode = 0o600): AppendFile {
+  if (deno) {
+    const file = mapped(path, () => deno.openSync(path, { append: true, createNew: true, mode }));
+    // One reusable buffer: the common line is encoded without allocating.
+    let buffer = new Uint8Array(16 * 1024);
+    return {
+      write(text: string): void {
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+        if (text.length * 3 > buffer.length) buffer = new Uint8Array(text.length * 3 + 1024);
+        const { written } = encoder.encodeInto(text, buffer);
+        let offset = 0;
+        while (offset < written) {
+          offset += mapped(path, () => file.writeSync(buffer.subarray(offset, written)));
+        }
+      },
+      sync: () => mapped(path, () => file.syncSync()),
+      close: () => file.close(),
+    };
+  }
+  const fd = mapped(path, () =>
+    nodeFs.openSync(
+      path,
+      nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL |
+        nodeFs.constants.O_APPEND,
+      mode,
+    ));
+  return {
+    write(text: string): void {
+      const written = mapped(path, () => nodeFs.writeSync(fd, text));
+      const bytes = written < text.length ? encoder.encode(text) : undefined;
+      if (bytes && written < bytes.length) {
+        let offset = written;
+        while (offset < bytes.length) {
+          offset += mapped(path, () => nodeFs.writeSync(fd, bytes, offset, bytes.length - offset));
+        }
+      }
+    },
+    sync: () => mapped(path, () => nodeFs.fsyncSync(fd)),
+    close: () => nodeFs.closeSync(fd),
+  };
+}
+
+/** Creates a directory and its parents; new directories get `mode`. */
+export function makeDir(path: string, mode = 0o700): void {
+  if (deno) mapped(path, () => deno.mkdirSync(path, { recursive: true, mode }));
+  else mapped(path, () => nodeFs.mkdirSync(path, { recursive: true, mode }));
+}
+
+/**
+ * Writes `text` to `path` atomically: a temporary file in the same directory,
+ * flushed to disk, then renamed over `path`. Readers see the old file or the
+ * new one, never a part.
+ */
+export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const bytes = encoder.encode(text);
+  try {
+    if (deno) {
+      const file = mapped(tmp, () => deno.openSync(tmp, { write: true, createNew: true, mode }));
+      try {
+        let offset = 0;
+        while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+        file.syncSync();
+      } finally {
+        file.close();
+      }
+      mapped(path, () => deno.renameSync(tmp, path));
+    } else {
+      const fd = mapped(tmp, () => nodeFs.openSync(tmp, "wx", mode));
+      try {
+        let offset = 0;
+        while (offset < bytes.length) offset += nodeFs.writeSync(fd, bytes, offset);
+        nodeFs.fsyncSync(fd);
+      } finally {
+        nodeFs.closeSync(fd);
+      }
+      mapped(path, () => nodeFs.renameSync(tmp, path));
+    }
+  } catch (err) {
+    try {
+      removeFile(tmp);
+    } catch {
+      // The temporary file was never created, or is gone already.
+    }
+    throw mapError(err, path);
+  }
+}
+
+/** Deletes a file. */
+export function removeFile(path: string): void {
+  if (deno) mapped(path, () => deno.removeSync(path));
+  else mapped(path, () => nodeFs.unlinkSync(path));
+}
+
+/** What {@linkcode statPath} tells of a path. */
+export interface PathInfo {
+  /** A regular file. */
+  isFile: boolean;
+  /** A directory. */
+  isDirectory: boolean;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, epoch milliseconds. */
+  mtimeMs: number;
+}
+
+/** Tells what `path` is (following links); throws {@linkcode NotFoundError}. */
+export function statPath(path: string): PathInfo {
+  if (deno) {
+    const info = mapped(path, () => deno.statSync(path));
+    return {
+      isFile: info.isFile,
+      isDirectory: info.isDirectory,
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+    };
+  }
+  const info = mapped(path, () => nodeFs.statSync(path));
+  return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/** The permission bits of `path` (e.g. `0o600`). */
+export function fileMode(path: string): number {
+  if (deno) {
+    return mapped(path, () => (deno.statSync(path) as unknown as { mode: number }).mode) & 0o777;
+  }
+  return mapped(path, () => nodeFs.statSync(path).mode) & 0o777;
+}
+
+/** The names of the entries of a directory. */
+export function listDir(path: string): string[] {
+  if (deno) return mapped(path, () => Array.from(deno.readDirSync(path), (entry) => entry.name));
+  return mapped(path, () => nodeFs.readdirSync(path));
+}
+
+/** Reads a whole file as UTF-8 text. */
+export function readTextFile(path: string): string {
+  if (deno) return mapped(path, () => deno.readTextFileSync(path));
+  return mapped(path, () => nodeFs.readFileSync(path, "utf8"));
+}
+
+/** A file opened for reading in chunks from any offset. */
+export interface ReadFile {
+  /** Reads up to `buffer.length` bytes at `position`; 0 at the end. */
+  read(buffer: Uint8Array, position: number): number;
+  /** Closes the file. */
+  close(): void;
+}
+
+/** Opens a file for reading. */
+export function openRead(path: string): ReadFile {
+  if (deno) {
+    const file = mapped(path, () => deno.openSync(path, { read: true }));
+    return {
+      read(buffer: Uint8Array, position: number): number {
+        file.seekSync(position, 0);
+        return mapped(path, () => file.readSync(buffer)) ?? 0;
+      },
+      close: () => file.close(),
+    };
+  }
+  const fd = mapped(path, () => nodeFs.openSync(path, "r"));
+  return {
+    read: (buffer, position) => mapped(path, () => nodeFs.readSync(fd, buffer, 0, buffer.length, position)),
+    close: () => nodeFs.closeSync(fd),
+  };
+}
+
+/**
+ * Reads a file as a stream of byte chunks, `chunkSize` bytes at a time,
+ * starting at `start`.
+ */
+export async function* readChunks(
+  path: string,
+  chunkSize = 256 * 1024,
+  start = 0,
+): AsyncGenerator<Uint8Array> {
+  const file = openRead(path);
+  try {
+    let position = start;
+    while (true) {
+      const buffer = new Uint8Array(chunkSize);
+      const n = file.read(buffer, position);
+      if (n === 0) return;
+      position += n;
+      yield n === chunkSize ? buffer : buffer.subarray(0, n);
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** A watch on a directory: wakes `onChange` on any change below it. */
+export interface Watch {
+  /** Stops watching. */
+  close(): void;
+}
+
+/**
+ * Watches `path` (a file or directory) and calls `onChange` when something
+ * in it changes. Returns `undefined` when the platform cannot watch; callers
+ * then poll.
+ */
+export function watchPath(path: string, onChange: () => void): Watch | undefined {
+  try {
+    if (deno) {
+      const watcher = deno.watchFs(path, { recursive: false });
+      (async () => {
+        try {
+          for await (const _event of watcher) onChange();
+        } catch {
+          // The watcher was closed or the path went away: polling covers it.
+        }
+      })();
+      return { close: () => watcher.close() };
+    }
+    const watcher = nodeFs.watch(path, { persistent: true }, () => onChange());
+    watcher.on("error", () => {});
+    return { close: () => watcher.close() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an environment variable; `undefined` when unset or not allowed. */
+export function env(name: string): string | undefined {
+  try {
+    return deno ? deno.env.get(name) : process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime's name and version, as written in the `session` line. */
+export function runtimeInfo(): { name: string; version: string } {
+  if (deno) return { name: "deno", version: deno.version.deno };
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.bun) return { name: "bun", version: versions.bun };
+  return { name: "node", version: process.versions.node };
+}
+
+/** This process's id. */
+export function pid(): number {
+  return deno ? deno.pid : process.pid;
+}
+
+/** This machine's host name. */
+export function hostname(): string {
+  try {
+    return deno ? deno.hostname() : nodeOs.hostname();
+  } catch {
+    return "";
+  }
+}
+
+/** Whether a process with this id runs on this machine. */
+export function isProcessAlive(id: number): boolean {
+  try {
+    process.kill(id, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Whether standard output is a terminal. */
+export function stdoutIsTerminal(): boolean {
+  try {
+    return deno ? deno.stdout.isTerminal() : Boolean(process.stdout.isTTY);
+  } catch {
+    return false;
+  }
+}
+
+/** Writes text to standard error, synchronously. */
+export function writeStderr(text: string): void {
+  try {
+    if (deno) deno.stderr.writeSync(encoder.encode(text));
+    else nodeFs.writeSync(2, text);
+  } catch {
+    // Standard error is closed: nothing more can be said.
+  }
+}
+
+/** Writes text to standard output, synchronously. */
+export function writeStdout(text: string): void {
+  const bytes = encoder.encode(text);
+  if (deno) {
+    let offset = 0;
+    while (offset < bytes.length) offset += deno.stdout.writeSync(bytes.subarray(offset));
+  } else {
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += nodeFs.writeSync(1, bytes, offset);
+      } catch (err) {
+        // A non-blocking pipe that is full: try again.
+        if ((err as { code?: string }).code !== "EAGAIN") throw err;
+      }
+    }
+  }
+}
+
+/**
+ * Runs `fn` once when the process ends normally (the event loop drains or
+ * `exit()` is called). Synchronous work only.
+ */
+export function onExit(fn: () => void): void {
+  if (deno) globalThis.addEventListener("unload", fn);
+  else process.on("exit", fn);
+}
