@@ -180,7 +180,11 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
       hasEnd = true;
       session.finished_at = asNumber(record.finished_at);
     } else {
-      session.warnings.push({ path, line: line.number, message: `unknown record type ${JSON.stringify(type)}, skipped` });
+      session.warnings.push({
+        path,
+        line: line.number,
+        message: `unknown record type ${JSON.stringify(type)}, skipped`,
+      });
     }
   }
   const cutOff = lastBad !== undefined;

@@ -1,0 +1,43 @@
+/**
+ * ai-trace: a local decision recorder for AI agents. An agent's run becomes
+ * one append-only JSONL file that answers, after the fact: what did the agent
+ * see when it decided, what did it decide, why, how long did it take, and
+ * what failed. Nothing leaves the machine.
+ *
+ * @example Record a run
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * await tracer.step("market_scan", { symbol: "BTCUSDT" }, async (step) => {
+ *   step.log({ signal: 0.87 });
+ *   step.decide("ENTER_LONG", { reason: "SuperTrend bullish + volume spike", confidence: 0.87 });
+ * });
+ * await tracer.close();
+ * console.log(tracer.path);
+ * ```
+ *
+ * @module
+ */
+
+export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/tracer.ts";
+export type { RedactOptions } from "./src/redact.ts";
+export { readSession, type ReadSessionOptions } from "./src/session_reader.ts";
+export type {
+  Decision,
+  EndRecord,
+  JsonObject,
+  JsonValue,
+  LogEntry,
+  NameSummary,
+  ReadWarning,
+  Session,
+  SessionRecord,
+  SessionState,
+  SessionStep,
+  StartRecord,
+  StepRecord,
+  Summary,
+  TraceRecord,
+  Usage,
+} from "./src/types.ts";

@@ -1,0 +1,178 @@
+/**
+ * The Markdown report of a session, in the original's layout: title, Summary
+ * table, Metadata, numbered Steps with ✅/❌, Context, Logs, Error. Nesting
+ * shows in the numbers (`2.1`), and every value is escaped so that no value
+ * can break the document.
+ *
+ * @module
+ */
+
+import type { JsonValue, Session, SessionStep } from "./types.ts";
+
+/** How many lines of a stack the report shows. */
+const STACK_LINES = 12;
+
+/**
+ * Renders a session as Markdown.
+ *
+ * @param session the session, as read back.
+ * @param generatedAt the time printed under the title, epoch milliseconds.
+ */
+export function renderMarkdown(session: Session, generatedAt: number = Date.now()): string {
+  const out: string[] = [];
+  const s = session.summary;
+  out.push(`# Trace: ${escapeText(session.agent)} — ${escapeText(session.session_id)}`);
+  out.push(`*Generated: ${formatUtc(generatedAt)}*`, "");
+  out.push("## Summary");
+  out.push("| Steps | OK | Errors | In flight | Avg duration | p50 | p95 | Tokens in / out | Cost | State |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  out.push(
+    `| ${s.steps} | ${s.ok} | ${s.errors} | ${s.in_flight} | ${ms(s.avg_ms)} | ${ms(s.p50_ms)} | ${
+      ms(s.p95_ms)
+    } | ${s.input_tokens} / ${s.output_tokens} | $${s.cost_usd.toFixed(4)} | ${session.state} |`,
+  );
+  out.push("");
+  const metaKeys = Object.keys(session.meta);
+  if (metaKeys.length > 0) {
+    out.push("## Metadata");
+    for (const key of metaKeys) out.push(`- **${escapeText(key)}**: ${inlineValue(session.meta[key])}`);
+    out.push("");
+  }
+  if (session.warnings.length > 0) {
+    out.push("## Warnings");
+    for (const w of session.warnings) out.push(`- line ${w.line}: ${escapeText(w.message)}`);
+    out.push("");
+  }
+  out.push("## Steps", "");
+  const numbers = numberSteps(session.steps);
+  for (const step of session.steps) renderStep(out, step, numbers.get(step) ?? "?");
+  return out.join("\n").replace(/\n+$/, "\n");
+}
+
+function renderStep(out: string[], step: SessionStep, number: string): void {
+  const icon = step.in_flight ? "⏳" : step.outcome === "ok" ? "✅" : step.outcome === "error" ? "❌" : "⚠️";
+  const timing = step.in_flight ? "in flight" : ms(step.duration_ms ?? 0);
+  const outcome = !step.in_flight && step.outcome !== "ok" && step.outcome !== "error"
+    ? ` — ${code(step.outcome ?? "")}`
+    : "";
+  const kind = step.kind ? ` *${escapeText(step.kind)}*` : "";
+  out.push(`### ${number}. ${icon} ${code(step.name)}${kind} (${timing})${outcome}`);
+  const contextKeys = Object.keys(step.context);
+  if (contextKeys.length > 0) {
+    out.push("**Context:**");
+    for (const key of contextKeys) out.push(`- ${code(key)}: ${code(json(step.context[key]))}`);
+    out.push("");
+  }
+  if (step.logs.length > 0) {
+    out.push("**Logs:**");
+    for (const entry of step.logs) {
+      const fields = Object.keys(entry).filter((key) => key !== "_t")
+        .map((key) => code(`${key}=${json(entry[key])}`));
+      out.push(`- ${code(formatTime(entry._t))} — ${fields.join(", ")}`);
+    }
+    out.push("");
+  }
+  if (step.decision) {
+    const d = step.decision;
+    let line = `**Decision:** ${code(d.action)}`;
+    if (d.confidence !== undefined) line += ` (confidence ${d.confidence})`;
+    if (d.reason !== undefined) line += ` — ${escapeText(d.reason)}`;
+    out.push(line);
+    if (d.alternatives && d.alternatives.length > 0) {
+      out.push(`*Alternatives:* ${d.alternatives.map((a) => code(json(a))).join(", ")}`);
+    }
+    out.push("");
+  }
+  if (step.usage) {
+    const u = step.usage;
+    const parts: string[] = [];
+    if (u.model !== undefined) parts.push(code(u.model));
+    if (u.input_tokens !== undefined || u.output_tokens !== undefined) {
+      parts.push(`${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`);
+    }
+    if (u.cost_usd !== undefined) parts.push(`$${u.cost_usd}`);
+    out.push(`**Usage:** ${parts.join(", ")}`, "");
+  }
+  if (step.error !== null) {
+    const type = step.error_type ? `${code(step.error_type)}: ` : "";
+    out.push(`**Error:** ${type}${code(step.error)}`);
+    if (step.stack) {
+      const lines = step.stack.split("\n").slice(0, STACK_LINES).join("\n");
+      out.push(fence(lines));
+    }
+    out.push("");
+  }
+  if (step.in_flight) out.push("**In flight:** this step began and never ended.", "");
+}
+
+/** Hierarchical numbers: top-level steps 1, 2, 3; their children 2.1, 2.2. */
+function numberSteps(steps: SessionStep[]): Map<SessionStep, string> {
+  const numbers = new Map<SessionStep, string>();
+  const byId = new Map<number, string>();
+  const counters = new Map<string, number>();
+  for (const step of steps) {
+    const parent = step.parent_id === null ? undefined : byId.get(step.parent_id);
+    const prefix = parent ?? "";
+    const n = (counters.get(prefix) ?? 0) + 1;
+    counters.set(prefix, n);
+    const number = parent === undefined ? String(n) : `${parent}.${n}`;
+    numbers.set(step, number);
+    byId.set(step.id, number);
+  }
+  return numbers;
+}
+
+/** JSON text of a value, on one line. */
+function json(value: JsonValue | undefined): string {
+  return value === undefined ? "undefined" : JSON.stringify(value);
+}
+
+function inlineValue(value: JsonValue): string {
+  return typeof value === "string" ? escapeText(value) : code(json(value));
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+function visible(text: string): string {
+  return text.replace(CONTROL, (c) => c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * An inline code span that holds `text` literally: the fence is one backtick
+ * longer than the longest run inside, and control characters are shown escaped.
+ */
+export function code(text: string): string {
+  const value = visible(text);
+  if (value === "") return "` `";
+  let longest = 0;
+  for (const run of value.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const ticks = "`".repeat(longest + 1);
+  const pad = value.startsWith("`") || value.endsWith("`") || value.startsWith(" ") ? " " : "";
+  return `${ticks}${pad}${value}${pad}${ticks}`;
+}
+
+/** Plain text with every Markdown and HTML special character escaped, on one line. */
+export function escapeText(text: string): string {
+  return visible(text).replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`);
+}
+
+function fence(text: string): string {
+  let longest = 2;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function ms(value: number): string {
+  return `${Math.round(value * 100) / 100} ms`;
+}
+
+function formatUtc(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+function formatTime(epochSeconds: number): string {
+  if (typeof epochSeconds !== "number" || !Number.isFinite(epochSeconds)) return "—";
+  return new Date(epochSeconds * 1000).toISOString().slice(11, 23) + "Z";
+}

@@ -1,0 +1,108 @@
+/**
+ * Secret redaction, compiled once per tracer: values under sensitive key
+ * names are replaced whole, and secrets recognised by their shape (API-key
+ * prefixes, bearer tokens, JWTs, private keys) are cut out of any string.
+ *
+ * @module
+ */
+
+/** What replaces a redacted value. */
+export const REDACTED = "[REDACTED]";
+
+/** Options for redaction. */
+export interface RedactOptions {
+  /** Turn redaction off entirely. @default {true} */
+  enabled?: boolean;
+  /**
+   * More key names to redact, besides the built-in ones: a string matches a
+   * key case-insensitively ignoring `-`, `_` and spaces; a RegExp is tested
+   * against the key as written.
+   */
+  keys?: (string | RegExp)[];
+  /** More value patterns: every match inside any string is replaced. */
+  patterns?: RegExp[];
+}
+
+// Key names are normalised (lower case, letters and digits only) before these run.
+const SENSITIVE_KEY =
+  /password|passwd|passphrase|secret|apikey|accesskey|privatekey|authorization|cookie|credential|bearer|signature|token$|^auth$|^pwd$|^pass$|sessionid|sessionkey|^otp$|^pin$|^cvv$|^ssn$/;
+
+/** Value shapes of well-known secrets. */
+const SECRET_SHAPES: RegExp[] = [
+  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g, // OpenAI, Anthropic
+  /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe
+  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
+  /\bgh[pousr]_[A-Za-z0-9]{36,}/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{22,}/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\bAIza[0-9A-Za-z_-]{35}/g, // Google API key
+  /\bhf_[A-Za-z0-9]{30,}/g, // Hugging Face
+  /\bnpm_[A-Za-z0-9]{36}/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+  /\bBearer\s+[A-Za-z0-9._~+/-]{12,}=*/gi, // Authorization header values
+  /\bBasic\s+[A-Za-z0-9+/]{16,}={0,2}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/gi, // credentials in URLs
+];
+
+// Every shape above is at least this long, so shorter strings skip the scan.
+const SHORTEST_SECRET = 12;
+
+/** A compiled set of redaction rules. */
+export interface Redactor {
+  /** Whether a value under this key is redacted whole. */
+  isSensitiveKey(key: string): boolean;
+  /** The string with every secret-shaped part replaced. */
+  redactString(text: string): string;
+}
+
+/** A redactor that redacts nothing. */
+export const NO_REDACTION: Redactor = {
+  isSensitiveKey: () => false,
+  redactString: (text) => text,
+};
+
+/**
+ * Compiles redaction rules into a {@linkcode Redactor}. Key decisions are
+ * cached, since the same keys come back on every step.
+ */
+export function createRedactor(options: RedactOptions = {}): Redactor {
+  if (options.enabled === false) return NO_REDACTION;
+  const extraNames = new Set<string>();
+  const extraKeyPatterns: RegExp[] = [];
+  for (const key of options.keys ?? []) {
+    if (typeof key === "string") extraNames.add(normalizeKey(key));
+    else extraKeyPatterns.push(new RegExp(key.source, key.flags.replace(/[gy]/g, "")));
+  }
+  const shapes = [
+    ...SECRET_SHAPES,
+    ...(options.patterns ?? []).map((p) => new RegExp(p.source, p.flags.includes("g") ? p.flags : p.flags + "g")),
+  ];
+  const shortest = options.patterns?.length ? 1 : SHORTEST_SECRET;
+  // One alternation tested first: most strings hold no secret, and one scan is cheaper than fourteen.
+  const any = new RegExp(shapes.map((s) => `(?:${s.source})`).join("|"), "i");
+  const cache = new Map<string, boolean>();
+
+  return {
+    isSensitiveKey(key: string): boolean {
+      let sensitive = cache.get(key);
+      if (sensitive === undefined) {
+        const normalized = normalizeKey(key);
+        sensitive = SENSITIVE_KEY.test(normalized) || extraNames.has(normalized) ||
+          extraKeyPatterns.some((pattern) => pattern.test(key));
+        if (cache.size < 10_000) cache.set(key, sensitive);
+      }
+      return sensitive;
+    },
+    redactString(text: string): string {
+      if (text.length < shortest || !any.test(text)) return text;
+      for (const shape of shapes) text = text.replace(shape, REDACTED);
+      return text;
+    },
+  };
+}
+
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, "");
+}

@@ -1,0 +1,526 @@
+/**
+ * The Tracer: records an agent's run, step by step, into one append-only
+ * JSONL file.
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { join } from "node:path";
+import { renderMarkdown } from "./markdown.ts";
+import { createRedactor, type RedactOptions } from "./redact.ts";
+import {
+  AlreadyExistsError,
+  type AppendFile,
+  createAppendFile,
+  env,
+  hostname,
+  makeDir,
+  onExit,
+  pid,
+  runtimeInfo,
+  statPath,
+  writeFileAtomic,
+  writeStderr,
+} from "./runtime.ts";
+import { describe, Sanitizer } from "./safe_json.ts";
+import { newSessionId, safeFileName } from "./session_id.ts";
+import { readSession } from "./session_reader.ts";
+import { renderSnapshot } from "./snapshot.ts";
+import { type DecideOptions, epochSeconds, Step, type StepHost } from "./step.ts";
+import { type CountedStep, SummaryBuilder } from "./summary.ts";
+import { SCHEMA } from "./types.ts";
+import type { JsonObject, Session, SessionStep, Summary } from "./types.ts";
+
+export { Step };
+export type { DecideOptions };
+
+/** Options of {@linkcode Tracer}. */
+export interface TracerOptions {
+  /** Where trace files go. @default {`AI_TRACE_DIR`, else `"traces"`} */
+  traceDir?: string;
+  /** Append every record to the session's JSONL file as it happens. @default {true} */
+  autoSave?: boolean;
+  /** Metadata of the run (model, version, …), written in the `session` line. */
+  meta?: Record<string, unknown>;
+  /** Write a `start` line when a step begins, so a crash shows what was in flight. @default {true} */
+  startLines?: boolean;
+  /** Flush every line to the disk (fsync) before going on: slower, survives power loss. @default {false} */
+  fsync?: boolean;
+  /** Record nothing at all; `AI_TRACE_DISABLED=1` does the same. @default {true} */
+  enabled?: boolean;
+  /** Redaction of secrets, or `false` to turn it off. @default {built-in rules} */
+  redact?: RedactOptions | false;
+  /** Strings longer than this are truncated with a marker. @default {10000} */
+  maxStringLength?: number;
+  /** Values nested deeper than this are cut off. @default {16} */
+  maxDepth?: number;
+  /**
+   * Called once when tracing fails (a full disk, a deleted directory, …);
+   * the agent goes on. @default {one line on stderr}
+   */
+  onError?: (error: Error) => void;
+  /** The session id to use instead of a new one (tests, resumed runs). */
+  sessionId?: string;
+}
+
+/** Options of {@linkcode Tracer.wrap}. */
+export interface WrapOptions {
+  /** The step kind. @default {"tool"} */
+  kind?: string;
+  /** Record the function's arguments as the step's context. @default {true} */
+  recordArgs?: boolean;
+  /** Log the function's result. @default {true} */
+  recordResult?: boolean;
+}
+
+type StepFn<T> = (step: Step) => T;
+
+const open = new Set<Tracer>();
+let exitHookInstalled = false;
+
+function closeAllAtExit(): void {
+  for (const tracer of open) tracer.closeSync();
+}
+
+// What a disabled tracer hands out: the public surface of a Step, doing nothing.
+const NOOP_STEP = Object.freeze({
+  name: "",
+  id: 0,
+  parentId: null,
+  finished: false,
+  start() {
+    return NOOP_STEP;
+  },
+  log() {},
+  decide() {},
+  usage() {},
+  finish() {},
+  fail() {},
+}) as unknown as Step;
+
+function defaultOnError(error: Error): void {
+  writeStderr(`ai-trace: ${error.message}\n`);
+}
+
+/**
+ * Records an agent's run: every step with what the agent saw (context), what
+ * it logged and decided, how long it took and how it ended, appended to
+ * `<traceDir>/<agent>_<session_id>.jsonl` as it happens.
+ *
+ * Tracing never throws into the agent: values JSON cannot hold are made safe,
+ * secrets are redacted, and a failing disk is reported once through `onError`.
+ *
+ * @example Callback and manual steps
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir(), meta: { model: "claude-haiku-4-5" } });
+ * const signal = await tracer.step("market_scan", { symbol: "BTCUSDT" }, async (step) => {
+ *   step.log({ signal: 0.87 });
+ *   return 0.87;
+ * });
+ * const step = tracer.step("execute", { qty: 0.01 });
+ * step.start();
+ * step.decide("ENTER_LONG", { reason: `signal ${signal}`, confidence: 0.87 });
+ * step.finish();
+ * await tracer.close();
+ * ```
+ */
+export class Tracer {
+  /** The agent's name, verbatim. */
+  readonly agent: string;
+  /** This run's session id, `YYYYMMDD_HHMMSS_<suffix>` (UTC). */
+  readonly sessionId: string;
+  /** The directory trace files go to. */
+  readonly traceDir: string;
+  /** Whether this tracer records anything. */
+  readonly enabled: boolean;
+
+  #path: string | undefined;
+  #file: AppendFile | undefined;
+  #autoSave = false;
+  #fsync = false;
+  #startLines = true;
+  #inMemory = true;
+  #steps: SessionStep[] = [];
+  #meta: JsonObject = {};
+  #startedAt = 0;
+  #nextId = 0;
+  #open = 0;
+  #closed = false;
+  #failing = false;
+  #summary = new SummaryBuilder();
+  #onError: (error: Error) => void = defaultOnError;
+  #errors = 0;
+  #als = new AsyncLocalStorage<Step>();
+  #sanitizer: Sanitizer;
+  #host: StepHost;
+
+  /**
+   * Creates a tracer and, with auto-save on, its session file.
+   *
+   * @param agent the agent's name (kept verbatim in the file; made safe in the file name).
+   * @param options where and how to record.
+   * @throws {RangeError} for invalid limits (checked here, never while tracing).
+   */
+  constructor(agent: string, options: TracerOptions = {}) {
+    this.agent = typeof agent === "string" ? agent : String(agent);
+    this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
+    this.traceDir = options.traceDir ?? env("AI_TRACE_DIR") ?? "traces";
+    this.sessionId = options.sessionId ?? newSessionId();
+    this.#sanitizer = new Sanitizer({
+      maxStringLength: options.maxStringLength,
+      maxDepth: options.maxDepth,
+      redactor: createRedactor(options.redact === false ? { enabled: false } : options.redact),
+    });
+    this.#host = this.#makeHost();
+    if (!this.enabled) {
+      // A disabled tracer is a set of no-op functions, not a branch on every call.
+      this.step = ((_name: string, a?: unknown, b?: unknown) => {
+        const fn = typeof a === "function" ? a : b;
+        return typeof fn === "function" ? fn(NOOP_STEP) : NOOP_STEP;
+      }) as Tracer["step"];
+      this.wrap = (<A extends unknown[], R>(_name: string, fn: (...args: A) => R) => fn) as Tracer["wrap"];
+      return;
+    }
+    if (options.onError) this.#onError = options.onError;
+    this.#fsync = options.fsync === true;
+    this.#startLines = options.startLines !== false;
+    this.#meta = this.#sanitizer.object(options.meta);
+    this.#startedAt = epochSeconds();
+    this.#autoSave = options.autoSave !== false;
+    if (this.#autoSave) this.#openFile(options.sessionId !== undefined);
+    open.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      onExit(closeAllAtExit);
+    }
+  }
+
+  /** The session's JSONL file, or `undefined` without auto-save. */
+  get path(): string | undefined {
+    return this.#path;
+  }
+
+  #openFile(fixedId: boolean): void {
+    const base = safeFileName(this.agent);
+    try {
+      makeDir(this.traceDir);
+      let sessionId = this.sessionId;
+      for (let attempt = 0;; attempt++) {
+        const path = join(this.traceDir, `${base}_${sessionId}.jsonl`);
+        try {
+          this.#file = createAppendFile(path);
+          this.#path = path;
+          (this as { sessionId: string }).sessionId = sessionId;
+          break;
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError) || fixedId || attempt >= 8) throw err;
+          sessionId = newSessionId();
+        }
+      }
+      this.#inMemory = false;
+      this.#write(
+        `${
+          JSON.stringify({
+            type: "session",
+            schema: SCHEMA,
+            agent: this.#sanitizer.text(this.agent),
+            session_id: this.sessionId,
+            started_at: this.#startedAt,
+            meta: this.#meta,
+            runtime: runtimeInfo(),
+            pid: pid(),
+            host: hostname(),
+          })
+        }\n`,
+      );
+    } catch (err) {
+      // Keep the run in memory, so summary() and save() still work.
+      this.#file = undefined;
+      this.#inMemory = true;
+      this.#report(`Cannot create trace file in "${this.traceDir}": ${describe(err)}`);
+    }
+  }
+
+  #makeHost(): StepHost {
+    // deno-lint-ignore no-this-alias
+    const tracer = this;
+    return {
+      sanitizer: this.#sanitizer,
+      nextId: () => ++tracer.#nextId,
+      currentStep: () => tracer.#als.getStore(),
+      get inMemory() {
+        return tracer.#inMemory;
+      },
+      begun(line, record) {
+        tracer.#open++;
+        if (record !== undefined) tracer.#steps.push(record);
+        if (tracer.#startLines && tracer.#autoSave) tracer.#write(line());
+      },
+      ended(line, _record, counted: CountedStep) {
+        tracer.#open--;
+        tracer.#summary.add(counted);
+        if (tracer.#autoSave) tracer.#write(line);
+      },
+    };
+  }
+
+  #write(line: string): void {
+    const file = this.#file;
+    if (file === undefined || this.#closed) {
+      this.#summary.lostRecords++;
+      return;
+    }
+    try {
+      file.write(line);
+      if (this.#fsync) file.sync();
+      this.#failing = false;
+    } catch (err) {
+      this.#summary.lostRecords++;
+      if (!this.#failing) {
+        this.#failing = true;
+        this.#report(`Cannot write trace "${this.#path}": ${describe(err)}`);
+      }
+    }
+  }
+
+  #report(message: string): void {
+    this.#errors++;
+    try {
+      this.#onError(new Error(message));
+    } catch {
+      // The error hook itself failed: tracing still never throws into the agent.
+    }
+  }
+
+  /** How many tracing problems were reported through `onError`. */
+  get errorCount(): number {
+    return this.#errors;
+  }
+
+  /**
+   * Creates a step. Without a callback, returns a {@linkcode Step} to
+   * `start()` and `finish()` by hand. With a callback, runs it as the step:
+   * times it, records a thrown error (message, type, stack) and rethrows it,
+   * and returns the callback's value — synchronously for a sync callback, as a
+   * Promise for an async one. Steps begun inside the callback, across `await`,
+   * `Promise.all` and timers, are its children.
+   *
+   * @example Nested steps
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("researcher", { autoSave: false });
+   * const pages = await tracer.step("research", { topic: "tides" }, async () => {
+   *   return await Promise.all(["a", "b"].map((url) =>
+   *     tracer.step("fetch", { url }, async (step) => {
+   *       step.usage({ model: "gpt-4o-mini", input_tokens: 120, output_tokens: 40 });
+   *       return url.toUpperCase();
+   *     })
+   *   ));
+   * });
+   * console.log(pages, tracer.summary().steps); // [ "A", "B" ] 3
+   * ```
+   */
+  step(name: string, context?: Record<string, unknown>): Step;
+  /** Runs `fn` as a step named `name`. */
+  step<T>(name: string, fn: StepFn<T>): T;
+  /** Runs `fn` as a step named `name` that saw `context`. */
+  step<T>(name: string, context: Record<string, unknown> | undefined, fn: StepFn<T>): T;
+  step<T>(name: string, a?: Record<string, unknown> | StepFn<T>, b?: StepFn<T>): Step | T {
+    if (typeof a === "function") return this.#run(name, undefined, a, undefined);
+    if (typeof b === "function") return this.#run(name, a, b, undefined);
+    return new Step(this.#host, this.#name(name), a);
+  }
+
+  #name(name: unknown): string {
+    return typeof name === "string" && name.length < 12 ? name : this.#sanitizer.text(name);
+  }
+
+  #run<T>(name: string, context: unknown, fn: StepFn<T>, kind: string | undefined): T {
+    const step = new Step(this.#host, this.#name(name), context, kind);
+    step.start();
+    let result: T;
+    try {
+      result = this.#als.run(step, fn, step);
+    } catch (err) {
+      step.fail(err);
+      throw err;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+      return (result as unknown as PromiseLike<unknown>).then(
+        (value) => {
+          step.finish();
+          return value;
+        },
+        (err) => {
+          step.fail(err);
+          throw err;
+        },
+      ) as T;
+    }
+    step.finish();
+    return result;
+  }
+
+  /**
+   * Wraps a tool function so every call is a step (kind `"tool"`) with the
+   * arguments as context and the result logged.
+   *
+   * @param name the step name of each call.
+   * @param fn the function to wrap (sync or async).
+   * @param options what to record.
+   * @returns a function with the same signature.
+   *
+   * @example Tracing a tool
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("helper", { autoSave: false });
+   * const add = tracer.wrap("add", (a: number, b: number) => a + b);
+   * console.log(add(2, 3)); // 5
+   * ```
+   */
+  wrap<A extends unknown[], R>(name: string, fn: (...args: A) => R, options: WrapOptions = {}): (...args: A) => R {
+    const kind = options.kind ?? "tool";
+    const recordArgs = options.recordArgs !== false;
+    const recordResult = options.recordResult !== false;
+    // deno-lint-ignore no-this-alias
+    const tracer = this;
+    return function (this: unknown, ...args: A): R {
+      return tracer.#run(name, recordArgs ? { args } : undefined, (step) => {
+        const result = fn.apply(this, args);
+        if (!recordResult) return result;
+        if (
+          result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function"
+        ) {
+          return (result as unknown as PromiseLike<unknown>).then((value) => {
+            if (value !== undefined) step.log({ result: value });
+            return value;
+          }) as R;
+        }
+        if (result !== undefined) step.log({ result });
+        return result;
+      }, kind);
+    };
+  }
+
+  /**
+   * The session's totals so far: steps, ok, errors, steps in flight, mean,
+   * p50 and p95 duration, tokens, cost, records lost, and the same per step name.
+   *
+   * @returns the summary (also written in the `end` line by `close()`).
+   */
+  summary(): Summary {
+    this.#summary.inFlight = this.#open;
+    return this.#summary.build();
+  }
+
+  /** The session as it stands: read back from its file, or from memory. */
+  async #session(): Promise<Session | undefined> {
+    if (!this.enabled) return undefined;
+    if (!this.#inMemory && this.#path !== undefined) {
+      const session = await readSession(this.#path);
+      if (!this.#closed) session.state = "running";
+      return session;
+    }
+    const summary = this.summary();
+    let finishedAt: number | null = null;
+    for (const step of this.#steps) {
+      if (step.finished_at !== null && (finishedAt === null || step.finished_at > finishedAt)) {
+        finishedAt = step.finished_at;
+      }
+    }
+    return {
+      path: this.#path ?? "",
+      format: "jsonl",
+      schema: SCHEMA,
+      agent: this.agent,
+      session_id: this.sessionId,
+      meta: this.#meta,
+      started_at: this.#startedAt,
+      finished_at: finishedAt,
+      runtime: runtimeInfo(),
+      pid: pid(),
+      host: hostname(),
+      state: this.#closed ? (summary.in_flight > 0 ? "crashed" : "complete") : "running",
+      steps: this.#steps.slice().sort((x, y) => x.started_at - y.started_at || x.id - y.id),
+      summary,
+      warnings: [],
+    };
+  }
+
+  async #saveAs(extension: string, render: (session: Session) => string, path?: string): Promise<string | undefined> {
+    try {
+      const session = await this.#session();
+      if (session === undefined) return undefined;
+      const target = path ?? join(this.traceDir, `${safeFileName(this.agent)}_${this.sessionId}${extension}`);
+      makeDir(this.traceDir);
+      writeFileAtomic(target, render(session));
+      return target;
+    } catch (err) {
+      this.#report(`Cannot save trace report${path ? ` "${path}"` : ""}: ${describe(err)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes the whole session as one JSON object (the original's snapshot:
+   * `agent`, `session_id`, `saved_at`, `meta`, `steps`, plus `schema`), atomically.
+   *
+   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.json`}
+   * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   */
+  save(path?: string): Promise<string | undefined> {
+    return this.#saveAs(".json", renderSnapshot, path);
+  }
+
+  /**
+   * Writes the session as Markdown in the original's layout (summary table,
+   * metadata, numbered steps with ✅/❌, context, logs, errors), atomically.
+   *
+   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.md`}
+   * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   */
+  saveMarkdown(path?: string): Promise<string | undefined> {
+    return this.#saveAs(".md", renderMarkdown, path);
+  }
+
+  /**
+   * Ends the session: writes the `end` line with the summary and closes the
+   * file. Steps still running stay in the file as in flight. Called for you at
+   * normal process exit; calling it twice is harmless.
+   */
+  close(): Promise<void> {
+    this.closeSync();
+    return Promise.resolve();
+  }
+
+  /** {@linkcode Tracer.close}, synchronously (for exit handlers). */
+  closeSync(): void {
+    if (this.#closed || !this.enabled) return;
+    open.delete(this);
+    if (this.#file !== undefined) {
+      this.#checkFileStillThere();
+      const end = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
+      this.#write(`${JSON.stringify(end)}\n`);
+      try {
+        this.#file.close();
+      } catch {
+        // Already closed by the runtime at exit.
+      }
+    }
+    this.#closed = true;
+  }
+
+  #checkFileStillThere(): void {
+    if (this.#path === undefined) return;
+    try {
+      statPath(this.#path);
+    } catch (err) {
+      this.#report(`Trace file "${this.#path}" was removed while the run was recorded: ${describe(err)}`);
+    }
+  }
+}
