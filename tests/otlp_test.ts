@@ -1,0 +1,394 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import protobuf from "protobufjs";
+import {
+  IN_FLIGHT_MESSAGE,
+  type OtlpAnyValue,
+  type OtlpExportRequest,
+  type OtlpKeyValue,
+  type OtlpSpan,
+  toOtlp,
+} from "../src/otlp.ts";
+import { readSession } from "../src/session_reader.ts";
+import { VERSION } from "../src/version.ts";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
+const SEED_DIR = `${ROOT}/tests/testdata/python-seed`;
+const PROTO_DIR = `${ROOT}/node_modules/@opentelemetry/otlp-grpc-exporter-base/build/protos`;
+
+// ---------------------------------------------------------------------------
+// The official OTLP protobuf definitions, and a strict reader of the OTLP JSON
+// encoding on top of them: every key must be a field of the message, bytes
+// (ids) are hex, 64-bit integers decimal strings, enums integers, at most one
+// member of a oneof is set. The result is encoded to protobuf binary, decoded
+// again, and must come back unchanged.
+
+function loadProtos(): protobuf.Type {
+  const root = new protobuf.Root();
+  for (
+    const file of [
+      "common/v1/common.proto",
+      "resource/v1/resource.proto",
+      "trace/v1/trace.proto",
+      "collector/trace/v1/trace_service.proto",
+    ]
+  ) {
+    protobuf.parse(readFileSync(`${PROTO_DIR}/opentelemetry/proto/${file}`, "utf8"), root);
+  }
+  root.resolveAll();
+  return root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
+}
+
+const ExportTraceServiceRequest = loadProtos();
+
+const LONG_TYPES = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
+const INT_TYPES = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
+
+type Plain = { [key: string]: unknown };
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads OTLP JSON strictly into a protobufjs plain object (bytes as base64). */
+function fromOtlpJson(type: protobuf.Type, json: unknown, path: string): Plain {
+  assert.ok(isPlain(json), `${path} is an object`);
+  for (const oneof of type.oneofsArray) {
+    const set: protobuf.Field[] = oneof.fieldsArray.filter((field) => json[field.name] !== undefined);
+    assert.ok(set.length <= 1, `${path}: at most one of oneof ${oneof.name} is set`);
+  }
+  const out: Plain = {};
+  for (const [key, value] of Object.entries(json)) {
+    const field = type.fields[key];
+    assert.ok(field, `${path}.${key} is a field of ${type.fullName}`);
+    field.resolve();
+    if (field.repeated) {
+      assert.ok(Array.isArray(value), `${path}.${key} is a list`);
+      if (value.length > 0) out[key] = value.map((item, i) => fieldValue(field, item, `${path}.${key}[${i}]`));
+    } else {
+      out[key] = fieldValue(field, value, `${path}.${key}`);
+    }
+  }
+  return out;
+}
+
+function fieldValue(field: protobuf.Field, value: unknown, path: string): unknown {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return fromOtlpJson(resolved, value, path);
+  if (resolved instanceof protobuf.Enum) {
+    assert.ok(Number.isInteger(value), `${path} is an enum as an integer (OTLP JSON), got ${JSON.stringify(value)}`);
+    assert.ok(Object.values(resolved.values).includes(value as number), `${path} is a value of ${resolved.name}`);
+    return value;
+  }
+  if (field.type === "bytes") {
+    assert.ok(typeof value === "string" && /^([0-9a-f]{2})*$/.test(value), `${path} is lowercase hex`);
+    return Buffer.from(value, "hex").toString("base64");
+  }
+  if (LONG_TYPES.has(field.type)) {
+    assert.ok(typeof value === "string" && /^-?\d+$/.test(value), `${path} is a decimal string`);
+    return value;
+  }
+  if (INT_TYPES.has(field.type)) {
+    assert.ok(Number.isInteger(value), `${path} is an integer`);
+    return value;
+  }
+  if (field.type === "double" || field.type === "float") {
+    assert.ok(typeof value === "number" && Number.isFinite(value), `${path} is a finite number`);
+    return value;
+  }
+  if (field.type === "string") assert.equal(typeof value, "string", `${path} is a string`);
+  else if (field.type === "bool") assert.equal(typeof value, "boolean", `${path} is a boolean`);
+  else assert.fail(`${path}: unexpected field type ${field.type}`);
+  return value;
+}
+
+/** Decodes a document with the OTLP protobuf definitions; fails on anything they do not hold. */
+function decode(document: OtlpExportRequest): void {
+  const wire = JSON.parse(JSON.stringify(document));
+  const plain = fromOtlpJson(ExportTraceServiceRequest, wire, "request");
+  const message = ExportTraceServiceRequest.fromObject(plain);
+  assert.equal(ExportTraceServiceRequest.verify(message), null);
+  const bytes = ExportTraceServiceRequest.encode(message).finish();
+  const back = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(bytes), {
+    longs: String,
+    enums: Number,
+    bytes: String,
+  });
+  assert.deepEqual(back, plain, "the document survives protobuf encoding unchanged");
+}
+
+// ---------------------------------------------------------------------------
+// Helpers to look into a document
+
+function spansOf(document: OtlpExportRequest): OtlpSpan[] {
+  return document.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+}
+
+function attr(attributes: OtlpKeyValue[], key: string): OtlpAnyValue | undefined {
+  const found = attributes.filter((a) => a.key === key);
+  assert.ok(found.length <= 1, `attribute ${key} appears once`);
+  return found[0]?.value;
+}
+
+function span(document: OtlpExportRequest, name: string): OtlpSpan {
+  const found = spansOf(document).find((s) => s.name === name);
+  assert.ok(found, `span ${name} exists`);
+  return found;
+}
+
+async function fixtureDocument(): Promise<OtlpExportRequest> {
+  return toOtlp(await readSession(FIXTURE, { now: 0 }));
+}
+
+// ---------------------------------------------------------------------------
+
+describe("toOtlp()", () => {
+  test("toOtlp() output decodes with the official OTLP protobuf definitions", async () => {
+    const document = await fixtureDocument();
+    decode(document);
+    assert.equal(document.resourceSpans.length, 1);
+    assert.equal(document.resourceSpans[0].scopeSpans.length, 1);
+    assert.deepEqual(document.resourceSpans[0].scopeSpans[0].scope, { name: "ai-trace", version: VERSION });
+    assert.equal(spansOf(document).length, 7, "a root span and six steps");
+  });
+
+  test("toOtlp() output check rejects what the OTLP JSON encoding does not allow", async () => {
+    // The strict reader above is what the other tests rely on: make sure it bites.
+    const spoil = async (change: (s: Plain) => void): Promise<OtlpExportRequest> => {
+      const document = JSON.parse(JSON.stringify(await fixtureDocument()));
+      change(document.resourceSpans[0].scopeSpans[0].spans[1]);
+      return document;
+    };
+    const bad: [string, (s: Plain) => void][] = [
+      ["an unknown span field", (s) => (s.duration = 1)],
+      ["a base64 id", (s) => (s.spanId = "AAECAwQFBgc=")],
+      ["a time as a number", (s) => (s.startTimeUnixNano = 1772366400600001000)],
+      ["an int attribute as a number", (s) => (s.attributes = [{ key: "n", value: { intValue: 3 } }])],
+      [
+        "two values in one AnyValue",
+        (s) => (s.attributes = [{ key: "n", value: { intValue: "3", stringValue: "3" } }]),
+      ],
+      ["a kind by name", (s) => (s.kind = "SPAN_KIND_CLIENT")],
+    ];
+    for (const [what, change] of bad) {
+      const document = await spoil(change);
+      assert.throws(() => decode(document), assert.AssertionError, what);
+    }
+  });
+
+  test("toOtlp() derives valid, unique, deterministic ids", async () => {
+    const first = await fixtureDocument();
+    const again = await fixtureDocument();
+    assert.deepEqual(again, first, "re-exporting gives the same document");
+    const spans = spansOf(first);
+    const traceId = spans[0].traceId;
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    assert.notEqual(traceId, "0".repeat(32));
+    for (const s of spans) {
+      assert.equal(s.traceId, traceId, "one trace per session");
+      assert.match(s.spanId, /^[0-9a-f]{16}$/);
+      assert.notEqual(s.spanId, "0".repeat(16));
+    }
+    assert.equal(new Set(spans.map((s) => s.spanId)).size, spans.length, "span ids are unique");
+
+    const session = await readSession(FIXTURE, { now: 0 });
+    const other = toOtlp({ ...session, session_id: "20260301_120000_cd34" });
+    assert.notEqual(spansOf(other)[0].traceId, traceId, "another session is another trace");
+    const otherAgent = toOtlp({ ...session, agent: "another agent" });
+    assert.notEqual(spansOf(otherAgent)[0].traceId, traceId, "another agent is another trace");
+  });
+
+  test("toOtlp() links spans as the steps were nested", async () => {
+    const document = await fixtureDocument();
+    const root = span(document, "invoke_agent otlp agent");
+    assert.equal(root.parentSpanId, undefined);
+    const plan = span(document, "plan");
+    assert.equal(plan.parentSpanId, root.spanId);
+    for (const child of ["search_web", "fetch_quote", "decide"]) {
+      assert.equal(span(document, child).parentSpanId, plan.spanId, `${child} is a child of plan`);
+    }
+    assert.equal(span(document, "place_order").parentSpanId, root.spanId);
+    assert.equal(span(document, "report").parentSpanId, root.spanId);
+  });
+
+  test("toOtlp() writes times as exact nanosecond strings", async () => {
+    const document = await fixtureDocument();
+    const search = span(document, "search_web");
+    assert.equal(search.startTimeUnixNano, "1772366400700002000");
+    assert.equal(search.endTimeUnixNano, "1772366401250003000");
+    assert.deepEqual(search.events.map((e) => e.timeUnixNano), ["1772366400800004000", "1772366401200000000"]);
+    const root = span(document, "invoke_agent otlp agent");
+    assert.equal(root.startTimeUnixNano, "1772366400500000000", "the session's start");
+    assert.equal(root.endTimeUnixNano, "1772366403500000000", "the session's end");
+    for (const s of spansOf(document)) {
+      assert.ok(BigInt(s.endTimeUnixNano) >= BigInt(s.startTimeUnixNano), `${s.name} ends after it starts`);
+    }
+  });
+
+  test("toOtlp() marks a failed step as an error with an exception event", async () => {
+    const document = await fixtureDocument();
+    const failed = span(document, "fetch_quote");
+    assert.deepEqual(failed.status, { code: 2, message: "upstream timed out" });
+    assert.deepEqual(attr(failed.attributes, "error.type"), { stringValue: "TimeoutError" });
+    const exception = failed.events.find((e) => e.name === "exception");
+    assert.ok(exception);
+    assert.equal(exception.timeUnixNano, failed.endTimeUnixNano);
+    assert.deepEqual(exception.attributes, [
+      { key: "exception.type", value: { stringValue: "TimeoutError" } },
+      { key: "exception.message", value: { stringValue: "upstream timed out" } },
+      {
+        key: "exception.stacktrace",
+        value: { stringValue: "TimeoutError: upstream timed out\n    at fetchQuote (agent.ts:10:5)" },
+      },
+    ]);
+    assert.deepEqual(span(document, "plan").status, { code: 1 });
+    assert.deepEqual(span(document, "report").status, {}, "a user's own outcome leaves the status unset");
+    assert.deepEqual(attr(span(document, "report").attributes, "ai_trace.outcome"), { stringValue: "skipped" });
+  });
+
+  test("toOtlp() exports an in-flight step as an error that ends at the last known time", async () => {
+    const document = await fixtureDocument();
+    const open = span(document, "place_order");
+    assert.deepEqual(open.status, { code: 2, message: IN_FLIGHT_MESSAGE });
+    assert.deepEqual(attr(open.attributes, "ai_trace.in_flight"), { boolValue: true });
+    assert.equal(open.startTimeUnixNano, "1772366402900000000");
+    assert.equal(open.endTimeUnixNano, "1772366403500000000");
+    assert.equal(attr(open.attributes, "ai_trace.outcome"), undefined);
+  });
+
+  test("toOtlp() puts the agent, process and meta on the resource", async () => {
+    const document = await fixtureDocument();
+    const attributes = document.resourceSpans[0].resource.attributes;
+    assert.deepEqual(attr(attributes, "service.name"), { stringValue: "otlp agent" });
+    assert.deepEqual(attr(attributes, "ai_trace.session_id"), { stringValue: "20260301_120000_ab12" });
+    assert.deepEqual(attr(attributes, "process.pid"), { intValue: "4242" });
+    assert.deepEqual(attr(attributes, "host.name"), { stringValue: "build-box" });
+    assert.deepEqual(attr(attributes, "process.runtime.name"), { stringValue: "deno" });
+    assert.deepEqual(attr(attributes, "process.runtime.version"), { stringValue: "2.9.6" });
+    assert.deepEqual(attr(attributes, "ai_trace.meta.model"), { stringValue: "claude-haiku-4-5" });
+    assert.deepEqual(attr(attributes, "ai_trace.meta.config.temperature"), { doubleValue: 0.2 });
+    assert.deepEqual(attr(attributes, "ai_trace.meta.config.retries"), { intValue: "3" });
+    assert.deepEqual(attr(attributes, "ai_trace.meta.tags"), {
+      arrayValue: { values: [{ stringValue: "prod" }, { stringValue: "eu" }] },
+    });
+    assert.equal(attr(attributes, "ai_trace.meta.owner"), undefined, "null values are left out");
+  });
+
+  test("toOtlp() writes GenAI attributes for model calls and tools", async () => {
+    const document = await fixtureDocument();
+    const decide = span(document, "decide");
+    assert.equal(decide.kind, 3, "a model call is a CLIENT span");
+    assert.deepEqual(attr(decide.attributes, "gen_ai.operation.name"), { stringValue: "chat" });
+    assert.deepEqual(attr(decide.attributes, "gen_ai.request.model"), { stringValue: "claude-haiku-4-5" });
+    assert.deepEqual(attr(decide.attributes, "gen_ai.usage.input_tokens"), { intValue: "1200" });
+    assert.deepEqual(attr(decide.attributes, "gen_ai.usage.output_tokens"), { intValue: "85" });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.usage.cost_usd"), { doubleValue: 0.0021 });
+
+    const tool = span(document, "search_web");
+    assert.equal(tool.kind, 1);
+    assert.deepEqual(attr(tool.attributes, "gen_ai.operation.name"), { stringValue: "execute_tool" });
+    assert.deepEqual(attr(tool.attributes, "gen_ai.tool.name"), { stringValue: "search_web" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.step.kind"), { stringValue: "tool" });
+
+    const root = span(document, "invoke_agent otlp agent");
+    assert.deepEqual(attr(root.attributes, "gen_ai.operation.name"), { stringValue: "invoke_agent" });
+    assert.deepEqual(attr(root.attributes, "gen_ai.agent.name"), { stringValue: "otlp agent" });
+    assert.deepEqual(attr(root.attributes, "ai_trace.summary.input_tokens"), { intValue: "1200" });
+    assert.deepEqual(root.status, { code: 1 }, "a complete session");
+    assert.equal(attr(span(document, "plan").attributes, "gen_ai.operation.name"), undefined);
+  });
+
+  test("toOtlp() writes the decision and the flattened context", async () => {
+    const document = await fixtureDocument();
+    const decide = span(document, "decide");
+    assert.deepEqual(attr(decide.attributes, "ai_trace.decision.action"), { stringValue: "ENTER_LONG" });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.decision.reason"), { stringValue: "RSI below 30" });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.decision.confidence"), { doubleValue: 0.87 });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.decision.alternatives"), {
+      arrayValue: { values: [{ stringValue: "HOLD" }, { stringValue: "EXIT" }] },
+    });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.context.price"), { doubleValue: 64000.5 });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.context.big"), { doubleValue: 1e30 });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.context.label"), { stringValue: 'héllo 🚀 "q"' });
+    assert.deepEqual(attr(decide.attributes, "ai_trace.context.signals"), {
+      arrayValue: {
+        values: [
+          {
+            kvlistValue: {
+              values: [{ key: "name", value: { stringValue: "rsi" } }, { key: "value", value: { intValue: "28" } }],
+            },
+          },
+          {
+            kvlistValue: {
+              values: [{ key: "name", value: { stringValue: "macd" } }, { key: "value", value: { doubleValue: -1.5 } }],
+            },
+          },
+        ],
+      },
+    });
+    const tool = span(document, "search_web");
+    assert.deepEqual(attr(tool.attributes, "ai_trace.context.filters.site"), { stringValue: "example.com" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.context.filters.max"), { intValue: "5" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.step.id"), { intValue: "2" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.step.parent_id"), { intValue: "1" });
+  });
+
+  test("toOtlp() turns log entries into events with their fields", async () => {
+    const document = await fixtureDocument();
+    const tool = span(document, "search_web");
+    assert.deepEqual(tool.events.map((e) => e.name), ["log", "log"]);
+    assert.deepEqual(tool.events[0].attributes, [
+      { key: "hits", value: { intValue: "3" } },
+      { key: "top.url", value: { stringValue: "https://example.com/a" } },
+      { key: "top.score", value: { doubleValue: 0.9 } },
+    ]);
+    assert.deepEqual(tool.events[1].attributes, [
+      { key: "note", value: { stringValue: "cached" } },
+      { key: "sources", value: { arrayValue: { values: [{ stringValue: "a" }, { stringValue: "b" }] } } },
+    ]);
+  });
+
+  test("toOtlp() keeps span ids unique when a file repeats a step id", async () => {
+    const session = await readSession(FIXTURE, { now: 0 });
+    const copy = structuredClone(session.steps[1]);
+    copy.name = "repeated";
+    const document = toOtlp({ ...session, steps: [...session.steps, copy] });
+    decode(document);
+    const spans = spansOf(document);
+    assert.equal(new Set(spans.map((s) => s.spanId)).size, spans.length);
+  });
+
+  for (const name of readdirSync(SEED_DIR).filter((n) => n.endsWith(".jsonl") || n.endsWith(".json")).sort()) {
+    test(`toOtlp() exports the original tracer's file "${name}"`, async () => {
+      const session = await readSession(`${SEED_DIR}/${name}`, { now: 0 });
+      const document = toOtlp(session);
+      decode(document);
+      const spans = spansOf(document);
+      assert.equal(spans.length, session.steps.length + 1);
+      assert.equal(new Set(spans.map((s) => s.spanId)).size, spans.length);
+      for (const s of spans.slice(1)) {
+        assert.equal(s.parentSpanId, spans[0].spanId, "steps without ids are top-level");
+        assert.notEqual(s.startTimeUnixNano, "0");
+      }
+      assert.deepEqual(toOtlp(await readSession(`${SEED_DIR}/${name}`, { now: 0 })), document, "deterministic");
+    });
+  }
+
+  test("toOtlp() gives the same trace for a session's JSONL file and its JSON snapshot", async () => {
+    const jsonl = toOtlp(await readSession(`${SEED_DIR}/trading_agent_20261124_220803.jsonl`, { now: 0 }));
+    const json = toOtlp(await readSession(`${SEED_DIR}/trading_agent_20261124_220803.json`, { now: 0 }));
+    assert.deepEqual(spansOf(json).map((s) => [s.traceId, s.spanId]), spansOf(jsonl).map((s) => [s.traceId, s.spanId]));
+  });
+
+  test("toOtlp() names the scope with the package's version", () => {
+    const deno = JSON.parse(readFileSync(`${ROOT}/deno.json`, "utf8"));
+    const npm = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8"));
+    assert.equal(VERSION, deno.version);
+    assert.equal(VERSION, npm.version);
+  });
+});
