@@ -1,0 +1,463 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { Tracer } from "../mod.ts";
+import { filesIn, readRecords, removeDir, tempDir } from "./_helpers.ts";
+
+function newTracer(options: ConstructorParameters<typeof Tracer>[1] = {}, agent = "agent") {
+  const dir = tempDir();
+  const errors: Error[] = [];
+  const tracer = new Tracer(agent, { traceDir: dir, onError: (e) => errors.push(e), ...options });
+  return { dir, tracer, errors, records: () => readRecords(tracer.path!) };
+}
+
+describe("Tracer", () => {
+  test("new Tracer() writes a session line with schema, agent, meta and runtime", async () => {
+    const { dir, tracer, records } = newTracer({ meta: { model: "claude-haiku-4-5" } }, "trading_agent");
+    assert.match(tracer.path!, /trading_agent_\d{8}_\d{6}_[0-9a-z]{6}\.jsonl$/);
+    const [session] = records();
+    assert.equal(session.type, "session");
+    assert.equal(session.schema, "ai-trace/1");
+    assert.equal(session.agent, "trading_agent");
+    assert.equal(session.session_id, tracer.sessionId);
+    assert.deepEqual(session.meta, { model: "claude-haiku-4-5" });
+    assert.equal(typeof (session.runtime as { name: string }).name, "string");
+    assert.equal(session.pid, process.pid);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.step() callback form times the step, returns its value and writes start and step lines", async () => {
+    const { dir, tracer, records } = newTracer();
+    const value = await tracer.step("market_scan", { symbol: "BTCUSDT" }, async (step) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      step.log({ signal: 0.87 });
+      return 42;
+    });
+    assert.equal(value, 42);
+    const lines = records();
+    assert.deepEqual(lines.map((r) => r.type), ["session", "start", "step"]);
+    const step = lines[2];
+    assert.equal(step.name, "market_scan");
+    assert.deepEqual(step.context, { symbol: "BTCUSDT" });
+    assert.equal(step.outcome, "ok");
+    assert.equal(step.error, null);
+    assert.ok((step.duration_ms as number) >= 1, `duration ${step.duration_ms}`);
+    assert.ok((step.finished_at as number) > (step.started_at as number));
+    const logs = step.logs as Record<string, unknown>[];
+    assert.equal(logs[0].signal, 0.87);
+    assert.equal(typeof logs[0]._t, "number");
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.step() with a sync callback stays sync", async () => {
+    const { dir, tracer } = newTracer();
+    const value = tracer.step("add", () => 1 + 2);
+    assert.equal(value, 3);
+    assert.equal(tracer.summary().steps, 1);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.step() records a thrown error (message, type, stack) and rethrows it", async () => {
+    const { dir, tracer, records } = newTracer();
+    await assert.rejects(
+      tracer.step("execute", { qty: 0.01 }, async () => {
+        await Promise.resolve();
+        throw new TypeError("exchange timeout after 3 retries");
+      }),
+      TypeError,
+    );
+    assert.throws(() =>
+      tracer.step("sync_fail", () => {
+        throw new RangeError("bad");
+      }), RangeError);
+    const steps = records().filter((r) => r.type === "step");
+    assert.equal(steps[0].outcome, "error");
+    assert.equal(steps[0].error, "exchange timeout after 3 retries");
+    assert.equal(steps[0].error_type, "TypeError");
+    assert.match(steps[0].stack as string, /exchange timeout/);
+    assert.equal(steps[1].error_type, "RangeError");
+    assert.equal(tracer.summary().errors, 2);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Step manual form: start, log, finish and fail, as the original", async () => {
+    const { dir, tracer, records } = newTracer();
+    const scan = tracer.step("scan", { markets: 142 });
+    scan.start();
+    scan.log({ markets_scanned: 142 });
+    scan.finish();
+    const order = tracer.step("order");
+    order.start();
+    order.fail("timeout");
+    const custom = tracer.step("maybe");
+    custom.start();
+    custom.finish("skipped");
+    custom.finish("twice is ignored");
+    const steps = records().filter((r) => r.type === "step");
+    assert.deepEqual(steps.map((s) => [s.name, s.outcome, s.error]), [
+      ["scan", "ok", null],
+      ["order", "error", "timeout"],
+      ["maybe", "skipped", null],
+    ]);
+    assert.deepEqual(tracer.summary().ok, 1);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.step() nests steps across await, Promise.all and timers", async () => {
+    const { dir, tracer, records } = newTracer();
+    await tracer.step("plan", async () => {
+      await Promise.all([1, 2, 3].map((i) =>
+        tracer.step(`fetch_${i}`, { i }, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 4 - i));
+          await tracer.step("parse", { i }, () => Promise.resolve(i));
+        })
+      ));
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          tracer.step("from_timer", () => {});
+          resolve();
+        }, 1)
+      );
+    });
+    tracer.step("after", () => {});
+    const steps = records().filter((r) => r.type === "step");
+    const byName = new Map(steps.map((s) => [s.name as string, s]));
+    const plan = byName.get("plan")!;
+    assert.equal(plan.parent_id, null);
+    for (const i of [1, 2, 3]) {
+      const fetch = byName.get(`fetch_${i}`)!;
+      assert.equal(fetch.parent_id, plan.id);
+      const parse = steps.find((s) => s.name === "parse" && (s.context as { i: number }).i === i)!;
+      assert.equal(parse.parent_id, fetch.id, `parse ${i} under fetch_${i}`);
+    }
+    assert.equal(byName.get("from_timer")!.parent_id, plan.id);
+    assert.equal(byName.get("after")!.parent_id, null);
+    const ids = steps.map((s) => s.id);
+    assert.equal(new Set(ids).size, ids.length, "ids are unique");
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Step.decide() and Step.usage() are recorded and summed by summary()", async () => {
+    const { dir, tracer, records } = newTracer();
+    tracer.step("decision", { signal: 0.87 }, (step) => {
+      step.decide("ENTER_LONG", { reason: "SuperTrend bullish", confidence: 0.87, alternatives: ["HOLD"] });
+      step.usage({ model: "claude-haiku-4-5", input_tokens: 100, output_tokens: 20, cost_usd: 0.001 });
+      step.usage({ input_tokens: 50, output_tokens: 5, cost_usd: 0.0005 });
+    });
+    tracer.step("tool", (step) => step.usage({ input_tokens: 1, output_tokens: 1 }));
+    const step = records().find((r) => r.type === "step" && r.name === "decision")!;
+    assert.deepEqual(step.decision, {
+      action: "ENTER_LONG",
+      reason: "SuperTrend bullish",
+      confidence: 0.87,
+      alternatives: ["HOLD"],
+    });
+    assert.deepEqual(step.usage, { model: "claude-haiku-4-5", input_tokens: 150, output_tokens: 25, cost_usd: 0.0015 });
+    const summary = tracer.summary();
+    assert.equal(summary.input_tokens, 151);
+    assert.equal(summary.output_tokens, 26);
+    assert.equal(summary.cost_usd, 0.0015);
+    assert.equal(summary.by_name.decision.input_tokens, 150);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.wrap() records each call as a tool step with arguments and result", async () => {
+    const { dir, tracer, records } = newTracer();
+    const search = tracer.wrap("search", async (query: string, limit: number) => {
+      await Promise.resolve();
+      return [`${query}:${limit}`];
+    });
+    assert.deepEqual(await search("tides", 2), ["tides:2"]);
+    const failing = tracer.wrap("explode", () => {
+      throw new Error("boom");
+    });
+    assert.throws(() => failing(), /boom/);
+    const steps = records().filter((r) => r.type === "step");
+    assert.equal(steps[0].kind, "tool");
+    assert.deepEqual(steps[0].context, { args: ["tides", 2] });
+    assert.deepEqual((steps[0].logs as Record<string, unknown>[])[0].result, ["tides:2"]);
+    assert.equal(steps[1].outcome, "error");
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.summary() gives steps, ok, errors, in flight and avg/p50/p95", async () => {
+    const { dir, tracer } = newTracer();
+    for (let i = 0; i < 20; i++) {
+      const step = tracer.step("s");
+      step.start();
+      if (i % 5 === 0) step.fail("x");
+      else step.finish();
+    }
+    tracer.step("open").start();
+    const summary = tracer.summary();
+    assert.equal(summary.steps, 20);
+    assert.equal(summary.ok, 16);
+    assert.equal(summary.errors, 4);
+    assert.equal(summary.in_flight, 1);
+    assert.ok(summary.p50_ms <= summary.p95_ms);
+    assert.equal(summary.by_name.s.count, 20);
+    assert.equal(summary.by_name.s.errors, 4);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer.close() writes an end line with the summary; steps still running stay in flight", async () => {
+    const { dir, tracer, records } = newTracer();
+    tracer.step("done", () => {});
+    tracer.step("hanging").start();
+    await tracer.close();
+    await tracer.close();
+    const lines = records();
+    const end = lines.at(-1)!;
+    assert.equal(end.type, "end");
+    assert.equal((end.summary as { steps: number }).steps, 1);
+    assert.equal((end.summary as { in_flight: number }).in_flight, 1);
+    assert.equal(lines.filter((r) => r.type === "end").length, 1);
+    const starts = lines.filter((r) => r.type === "start").map((r) => r.name);
+    assert.deepEqual(starts, ["done", "hanging"]);
+    removeDir(dir);
+  });
+
+  test("Tracer.save() and saveMarkdown() write the snapshot and report atomically beside the JSONL", async () => {
+    const { dir, tracer } = newTracer({ meta: { model: "m" } }, "trading_agent");
+    tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+    tracer.step("execute", (step) => step.fail("exchange timeout"));
+    const json = await tracer.save();
+    const md = await tracer.saveMarkdown();
+    assert.equal(json, tracer.path!.replace(/\.jsonl$/, ".json"));
+    assert.equal(md, tracer.path!.replace(/\.jsonl$/, ".md"));
+    const snapshot = JSON.parse(readFileSync(json!, "utf8"));
+    assert.equal(snapshot.schema, "ai-trace/1");
+    assert.equal(snapshot.agent, "trading_agent");
+    assert.equal(snapshot.session_id, tracer.sessionId);
+    assert.match(snapshot.saved_at, /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(snapshot.meta, { model: "m" });
+    assert.deepEqual(snapshot.steps.map((s: { name: string }) => s.name), ["market_scan", "execute"]);
+    const markdown = readFileSync(md!, "utf8");
+    assert.match(markdown, /^# Trace: trading\\_agent — /);
+    assert.match(markdown, /### 1\. ✅ `market_scan`/);
+    assert.match(markdown, /### 2\. ❌ `execute`/);
+    assert.match(markdown, /\*\*Error:\*\* `exchange timeout`/);
+    assert.deepEqual(filesIn(dir).filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer with autoSave: false keeps the run in memory and save() still works", async () => {
+    const dir = tempDir();
+    const tracer = new Tracer("mem", { traceDir: dir, autoSave: false });
+    tracer.step("a", { x: 1 }, () => {});
+    assert.equal(tracer.path, undefined);
+    assert.deepEqual(filesIn(dir), []);
+    const json = await tracer.save();
+    const snapshot = JSON.parse(readFileSync(json!, "utf8"));
+    assert.equal(snapshot.steps.length, 1);
+    assert.deepEqual(snapshot.steps[0].context, { x: 1 });
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("new Tracer() gives two tracers of one agent in the same millisecond two files", async () => {
+    const dir = tempDir();
+    const tracers = Array.from({ length: 20 }, () => new Tracer("same", { traceDir: dir }));
+    assert.equal(new Set(tracers.map((t) => t.path)).size, 20);
+    assert.equal(filesIn(dir, ".jsonl").length, 20);
+    for (const t of tracers) await t.close();
+    removeDir(dir);
+  });
+
+  test("new Tracer() keeps hostile agent names inside the trace directory", async () => {
+    const dir = tempDir();
+    const inner = join(dir, "traces");
+    for (
+      const name of [
+        "../escape",
+        "/etc/passwd",
+        "a/../../b",
+        "nul\u0000byte",
+        "ctrl\u001b[31m",
+        "..",
+        "",
+        "x".repeat(500),
+      ]
+    ) {
+      const tracer = new Tracer(name, { traceDir: inner });
+      assert.ok(tracer.path!.startsWith(inner + "/"), tracer.path!);
+      assert.ok(!tracer.path!.slice(inner.length + 1).includes("/"));
+      assert.ok(tracer.path!.length < inner.length + 120);
+      assert.equal(readRecords(tracer.path!)[0].agent, name.length > 10_000 ? undefined : name);
+      await tracer.close();
+    }
+    assert.deepEqual(filesIn(dir), ["traces"]);
+    removeDir(dir);
+  });
+
+  test("new Tracer() creates files readable only by their owner (0600, directory 0700)", async () => {
+    const dir = tempDir();
+    const traceDir = join(dir, "new");
+    const tracer = new Tracer("perm", { traceDir });
+    tracer.step("s", () => {});
+    await tracer.save();
+    await tracer.saveMarkdown();
+    await tracer.close();
+    assert.equal(statSync(traceDir).mode & 0o777, 0o700);
+    for (const file of filesIn(traceDir)) {
+      assert.equal(statSync(join(traceDir, file)).mode & 0o777, 0o600, file);
+    }
+    removeDir(dir);
+  });
+
+  test("new Tracer() uses AI_TRACE_DIR when traceDir is not given", async () => {
+    const dir = tempDir();
+    process.env.AI_TRACE_DIR = dir;
+    try {
+      const tracer = new Tracer("env_dir");
+      assert.ok(tracer.path!.startsWith(dir));
+      await tracer.close();
+    } finally {
+      delete process.env.AI_TRACE_DIR;
+    }
+    removeDir(dir);
+  });
+
+  for (const how of ["enabled: false", "AI_TRACE_DISABLED=1"] as const) {
+    test(`Tracer with ${how} records nothing and returns the callbacks' values`, async () => {
+      const dir = tempDir();
+      if (how === "AI_TRACE_DISABLED=1") process.env.AI_TRACE_DISABLED = "1";
+      try {
+        const tracer = new Tracer("off", { traceDir: dir, enabled: how === "enabled: false" ? false : undefined });
+        assert.equal(tracer.enabled, false);
+        assert.equal(tracer.step("a", { x: 1 }, () => 7), 7);
+        assert.equal(await tracer.step("b", async () => 8), 8);
+        const step = tracer.step("c");
+        step.start();
+        step.log({ a: 1 });
+        step.decide("x");
+        step.finish();
+        assert.equal(tracer.wrap("w", (n: number) => n * 2)(4), 8);
+        assert.equal(await tracer.save(), undefined);
+        await tracer.close();
+        assert.deepEqual(filesIn(dir), []);
+      } finally {
+        delete process.env.AI_TRACE_DISABLED;
+      }
+      removeDir(dir);
+    });
+  }
+
+  test("new Tracer() reports an unwritable directory once through onError and the agent goes on", async () => {
+    const dir = tempDir();
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "");
+    const errors: Error[] = [];
+    const tracer = new Tracer("agent", { traceDir: join(file, "traces"), onError: (e) => errors.push(e) });
+    assert.equal(tracer.step("work", () => "done"), "done");
+    tracer.step("more", () => {});
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /Cannot create trace file in ".*not-a-dir\/traces"/);
+    assert.equal(tracer.summary().steps, 2);
+    assert.ok(tracer.summary().lost_records >= 4, `lost ${tracer.summary().lost_records}`);
+    await tracer.close();
+    removeDir(dir);
+  });
+
+  test("Tracer reports a trace directory deleted mid-run once through onError", async () => {
+    const { dir, tracer, errors } = newTracer();
+    tracer.step("before", () => {});
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(tracer.step("after", () => 5), 5);
+    await tracer.close();
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /was removed/);
+  });
+
+  test("Tracer reports a full disk once through onError, counts lost records, and the agent goes on", async (t) => {
+    // A real full disk: a 64 KiB tmpfs. Mounting needs root; elsewhere this
+    // case is covered by the torture suite's /dev/full writer test.
+    const dir = tempDir();
+    const mount = join(dir, "small");
+    mkdirSync(mount);
+    const { spawnSync } = await import("node:child_process");
+    const mounted = process.getuid?.() === 0 &&
+      spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]).status === 0;
+    if (!mounted) {
+      t.skip("mounting a tmpfs needs root");
+      removeDir(dir);
+      return;
+    }
+    try {
+      const errors: Error[] = [];
+      const tracer = new Tracer("full", { traceDir: mount, onError: (e) => errors.push(e) });
+      let finished = 0;
+      for (let i = 0; i < 300; i++) {
+        tracer.step("fill", { blob: "x".repeat(1000) }, () => finished++);
+      }
+      assert.equal(finished, 300);
+      assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
+      assert.match(errors[0].message, /Cannot write trace/);
+      assert.ok(tracer.summary().lost_records > 0);
+      await tracer.close();
+      // What did reach the disk is whole lines.
+      const text = readFileSync(tracer.path!, "utf8");
+      for (const line of text.split("\n").slice(0, -1)) JSON.parse(line);
+    } finally {
+      spawnSync("umount", [mount]);
+      removeDir(dir);
+    }
+  });
+
+  test("Tracer never throws on hostile values and writes them safely", async () => {
+    const { dir, tracer, records, errors } = newTracer();
+    const cycle: Record<string, unknown> = { name: "loop" };
+    cycle.self = cycle;
+    const getter = {
+      get boom() {
+        throw new Error("getter exploded");
+      },
+    };
+    const huge = "y".repeat(10 * 1024 * 1024);
+    tracer.step("hostile", { cycle, big: 10n ** 30n, getter, huge, apiKey: "plain-secret-value" }, (step) => {
+      step.log({ err: new Error("inner"), map: new Map([["k", 1]]), set: new Set([1]), sym: Symbol("s"), fn: () => 1 });
+    });
+    const step = records().find((r) => r.type === "step")!;
+    const context = step.context as Record<string, unknown>;
+    assert.deepEqual(context.cycle, { name: "loop", self: "[Circular]" });
+    assert.equal(context.big, "1000000000000000000000000000000");
+    assert.deepEqual(context.getter, { boom: "[Thrown: Error: getter exploded]" });
+    assert.ok((context.huge as string).length < 11_000);
+    assert.match(context.huge as string, /…\[truncated, 10485760 chars\]$/);
+    assert.equal(context.apiKey, "[REDACTED]");
+    const text = readFileSync(tracer.path!, "utf8");
+    assert.ok(!text.includes("plain-secret-value"));
+    assert.deepEqual(errors, []);
+    await tracer.close();
+    assert.ok(existsSync(tracer.path!));
+    removeDir(dir);
+  });
+
+  test("Tracer onError that throws does not reach the agent", async () => {
+    const dir = tempDir();
+    const file = join(dir, "f");
+    writeFileSync(file, "");
+    chmodSync(file, 0o600);
+    const tracer = new Tracer("agent", {
+      traceDir: join(file, "x"),
+      onError: () => {
+        throw new Error("hook broke");
+      },
+    });
+    assert.equal(tracer.step("work", () => 1), 1);
+    await tracer.close();
+    removeDir(dir);
+  });
+});
