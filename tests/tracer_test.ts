@@ -338,7 +338,7 @@ describe("Tracer", () => {
         const tracer = new Tracer("off", { traceDir: dir, enabled: how === "enabled: false" ? false : undefined });
         assert.equal(tracer.enabled, false);
         assert.equal(tracer.step("a", { x: 1 }, () => 7), 7);
-        assert.equal(await tracer.step("b", async () => 8), 8);
+        assert.equal(await tracer.step("b", () => Promise.resolve(8)), 8);
         const step = tracer.step("c");
         step.start();
         step.log({ a: 1 });
