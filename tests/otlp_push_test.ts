@@ -1,0 +1,324 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type OtlpExportRequest, toOtlp } from "../src/otlp.ts";
+import { batchOtlp, OtlpPushError, otlpTracesUrl, parseRetryAfter, pushOtlp } from "../src/otlp_push.ts";
+import { readSession } from "../src/session_reader.ts";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
+
+// ---------------------------------------------------------------------------
+// A small OTLP/HTTP receiver on 127.0.0.1 that answers from a script
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface Receiver {
+  endpoint: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+/** Starts a receiver that gives `answers` in turn (the last one again when they run out). */
+async function startReceiver(answers: Answer[]): Promise<Receiver> {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Uint8Array[] = [];
+    request.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({
+        method: request.method ?? "",
+        url: request.url ?? "",
+        headers: request.headers,
+        body: new TextDecoder().decode(concat(chunks)),
+      });
+      const answer = answers[Math.min(received.length - 1, answers.length - 1)];
+      const body = answer.body ?? "{}";
+      response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+async function document(): Promise<OtlpExportRequest> {
+  return toOtlp(await readSession(FIXTURE, { now: 0 }));
+}
+
+function spanCount(request: OtlpExportRequest): number {
+  return request.resourceSpans.reduce((n, r) => n + r.scopeSpans.reduce((m, s) => m + s.spans.length, 0), 0);
+}
+
+/** A sleep that only records what it was asked to wait. */
+function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
+  const waits: number[] = [];
+  return { waits, sleep: (ms) => (waits.push(ms), Promise.resolve()) };
+}
+
+// ---------------------------------------------------------------------------
+
+describe("pushOtlp()", () => {
+  test("pushOtlp() posts the document as JSON to /v1/traces with the given headers", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    try {
+      const doc = await document();
+      const result = await pushOtlp([doc], {
+        endpoint: receiver.endpoint,
+        headers: { "x-team": "agents", Authorization: "Bearer t0k" },
+      });
+      assert.equal(receiver.received.length, 1);
+      const [request] = receiver.received;
+      assert.equal(request.method, "POST");
+      assert.equal(request.url, "/v1/traces");
+      assert.equal(request.headers["content-type"], "application/json");
+      assert.equal(request.headers["x-team"], "agents");
+      assert.equal(request.headers["authorization"], "Bearer t0k");
+      assert.deepEqual(JSON.parse(request.body), doc);
+      assert.deepEqual(result, {
+        url: `${receiver.endpoint}/v1/traces`,
+        requests: 1,
+        spans: spanCount(doc),
+        rejectedSpans: 0,
+        messages: [],
+        retries: 0,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() retries a 503 after Retry-After and then succeeds", async () => {
+    const receiver = await startReceiver([
+      { status: 503, headers: { "retry-after": "0" }, body: '{"code":14,"message":"busy"}' },
+      { status: 200 },
+    ]);
+    try {
+      const { sleep, waits } = recordingSleep();
+      const retries: string[] = [];
+      const result = await pushOtlp([await document()], {
+        endpoint: receiver.endpoint,
+        sleep,
+        onRetry: (info) => retries.push(`${info.attempt} ${info.reason}`),
+      });
+      assert.equal(receiver.received.length, 2);
+      assert.equal(receiver.received[1].body, receiver.received[0].body, "the same request again");
+      assert.deepEqual(waits, [0], "Retry-After: 0 is honoured");
+      assert.deepEqual(retries, ["1 HTTP 503: busy"]);
+      assert.equal(result.retries, 1);
+      assert.equal(result.requests, 1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() backs off exponentially on 429, 502 and 504 without Retry-After", async () => {
+    const receiver = await startReceiver([{ status: 429 }, { status: 502 }, { status: 504 }, { status: 200 }]);
+    try {
+      const { sleep, waits } = recordingSleep();
+      const result = await pushOtlp([await document()], {
+        endpoint: receiver.endpoint,
+        sleep,
+        random: () => 0.999999,
+        initialBackoffMs: 100,
+        maxBackoffMs: 300,
+      });
+      assert.deepEqual(waits, [100, 200, 300], "doubling, capped");
+      assert.equal(result.retries, 3);
+      assert.equal(receiver.received.length, 4);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() reports a 400 as a final error without retrying", async () => {
+    const receiver = await startReceiver([{ status: 400, body: '{"code":3,"message":"invalid span id"}' }]);
+    try {
+      const { sleep, waits } = recordingSleep();
+      const err = await pushOtlp([await document()], { endpoint: receiver.endpoint, sleep }).then(
+        () => assert.fail("should fail"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof OtlpPushError);
+      assert.equal(err.status, 400);
+      assert.equal(err.message, `Cannot push to "${receiver.endpoint}/v1/traces": HTTP 400: invalid span id`);
+      assert.equal(err.result.requests, 0);
+      assert.equal(receiver.received.length, 1);
+      assert.deepEqual(waits, []);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() gives up when retries run out", async () => {
+    const receiver = await startReceiver([{ status: 503, headers: { "retry-after": "0" } }]);
+    try {
+      const { sleep } = recordingSleep();
+      await assert.rejects(
+        pushOtlp([await document()], { endpoint: receiver.endpoint, sleep, maxRetries: 2 }),
+        (err: unknown) =>
+          err instanceof OtlpPushError && err.status === 503 && /HTTP 503 after 3 tries$/.test(err.message),
+      );
+      assert.equal(receiver.received.length, 3);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() retries when nothing listens and then reports the network error", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    const endpoint = receiver.endpoint;
+    await receiver.close(); // the port is free now: connections are refused
+    const { sleep, waits } = recordingSleep();
+    await assert.rejects(
+      pushOtlp([await document()], { endpoint, sleep, maxRetries: 1, initialBackoffMs: 1 }),
+      (err: unknown) => err instanceof OtlpPushError && err.status === undefined && /after 2 tries$/.test(err.message),
+    );
+    assert.equal(waits.length, 1);
+  });
+
+  test("pushOtlp() reports partial success", async () => {
+    const receiver = await startReceiver([
+      { status: 200, body: '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"2 spans too old"}}' },
+    ]);
+    try {
+      const doc = await document();
+      const result = await pushOtlp([doc], { endpoint: receiver.endpoint });
+      assert.equal(result.spans, spanCount(doc));
+      assert.equal(result.rejectedSpans, 2);
+      assert.deepEqual(result.messages, ["2 spans too old"]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() sends large input in batches", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    try {
+      const doc = await document();
+      const total = spanCount(doc);
+      const result = await pushOtlp([doc, doc], { endpoint: receiver.endpoint, maxSpansPerRequest: 3 });
+      assert.equal(result.spans, 2 * total);
+      assert.equal(receiver.received.length, Math.ceil((2 * total) / 3));
+      const sent = receiver.received.map((r) => JSON.parse(r.body) as OtlpExportRequest);
+      for (const batch of sent) assert.ok(spanCount(batch) <= 3);
+      assert.equal(sent.reduce((n, b) => n + spanCount(b), 0), 2 * total);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() rejects an endpoint that is not an http(s) URL", async () => {
+    await assert.rejects(pushOtlp([], { endpoint: "localhost:4318" }), TypeError);
+    await assert.rejects(pushOtlp([], { endpoint: "file:///tmp/x" }), TypeError);
+  });
+});
+
+describe("batchOtlp()", () => {
+  test("batchOtlp() keeps every span once, in order, with its resource and scope", async () => {
+    const doc = await document();
+    const batches = batchOtlp([doc], 2);
+    const spans = doc.resourceSpans[0].scopeSpans[0].spans;
+    assert.equal(batches.length, Math.ceil(spans.length / 2));
+    for (const batch of batches) {
+      assert.equal(batch.resourceSpans.length, 1);
+      assert.deepEqual(batch.resourceSpans[0].resource, doc.resourceSpans[0].resource);
+      assert.deepEqual(batch.resourceSpans[0].scopeSpans[0].scope, doc.resourceSpans[0].scopeSpans[0].scope);
+    }
+    assert.deepEqual(batches.flatMap((b) => b.resourceSpans[0].scopeSpans[0].spans), spans);
+  });
+
+  test("batchOtlp() keeps requests under the byte limit, and sends a larger span alone", async () => {
+    const doc = await document();
+    const limit = 4000;
+    const batches = batchOtlp([doc], 1000, limit);
+    assert.ok(batches.length > 1);
+    for (const batch of batches) {
+      const size = new TextEncoder().encode(JSON.stringify(batch)).length;
+      assert.ok(size <= limit || spanCount(batch) === 1, `a batch of ${size} bytes`);
+    }
+    assert.equal(batches.reduce((n, b) => n + spanCount(b), 0), spanCount(doc));
+    assert.deepEqual(batchOtlp([doc], 1000, 10).map(spanCount), Array(spanCount(doc)).fill(1));
+  });
+
+  test("batchOtlp() puts sessions together when they fit", async () => {
+    const doc = await document();
+    const batches = batchOtlp([doc, doc]);
+    assert.equal(batches.length, 1);
+    assert.equal(batches[0].resourceSpans.length, 2);
+    assert.deepEqual(batchOtlp([]), []);
+  });
+});
+
+describe("otlpTracesUrl()", () => {
+  test("otlpTracesUrl() adds /v1/traces unless it is there", () => {
+    assert.equal(otlpTracesUrl("http://localhost:4318"), "http://localhost:4318/v1/traces");
+    assert.equal(otlpTracesUrl("http://localhost:4318/"), "http://localhost:4318/v1/traces");
+    assert.equal(otlpTracesUrl("https://otel.example.com/otlp"), "https://otel.example.com/otlp/v1/traces");
+    assert.equal(otlpTracesUrl("http://localhost:4318/v1/traces"), "http://localhost:4318/v1/traces");
+    assert.equal(otlpTracesUrl("http://localhost:4318/v1/traces/"), "http://localhost:4318/v1/traces");
+    assert.throws(() => otlpTracesUrl("not a url"), TypeError);
+  });
+});
+
+describe("parseRetryAfter()", () => {
+  test("parseRetryAfter() reads seconds and HTTP dates", () => {
+    const now = Date.parse("2026-03-01T12:00:00Z");
+    assert.equal(parseRetryAfter("7", now), 7000);
+    assert.equal(parseRetryAfter("Sun, 01 Mar 2026 12:00:05 GMT", now), 5000);
+    assert.equal(parseRetryAfter("Sun, 01 Mar 2026 11:00:00 GMT", now), 0, "a date in the past: at once");
+    assert.equal(parseRetryAfter(null, now), undefined);
+    assert.equal(parseRetryAfter("soon", now), undefined);
+  });
+
+  test("pushOtlp() waits until a Retry-After date", async () => {
+    const receiver = await startReceiver([
+      { status: 429, headers: { "retry-after": "Sun, 01 Mar 2026 12:00:03 GMT" } },
+      { status: 200 },
+    ]);
+    try {
+      const { sleep, waits } = recordingSleep();
+      await pushOtlp([await document()], {
+        endpoint: receiver.endpoint,
+        sleep,
+        now: () => Date.parse("2026-03-01T12:00:00Z"),
+      });
+      assert.deepEqual(waits, [3000]);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
