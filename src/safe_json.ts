@@ -70,7 +70,9 @@ export class Sanitizer {
     const max = this.#maxString;
     if (text.length <= max) return this.#redactor.redactString(text);
     // Redact a little past the cut, so a secret that straddles it is still found whole.
-    let kept = this.#redactor.redactString(text.slice(0, max + 256));
+    const whole = text.length <= max + 256;
+    let kept = this.#redactor.redactString(whole ? text : text.slice(0, max + 256));
+    if (whole && kept.length <= max) return kept; // redaction alone made it short enough
     if (kept.length > max) {
       let end = max;
       const last = kept.charCodeAt(end - 1);

@@ -187,17 +187,35 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
       });
     }
   }
+  if (session.schema === null) session.meta = siblingMeta(path);
   const cutOff = lastBad !== undefined;
   if (lastBad) lastBad.message = "last line is cut off (the writer stopped mid-line), skipped";
   finishSession(session, { hasEnd, cutOff, now: options.now ?? Date.now() });
   return session;
 }
 
+/** The original tracer keeps `meta` only in its JSON snapshot: take it from there when it is beside the JSONL. */
+function siblingMeta(path: string): JsonObject {
+  try {
+    const snapshot = asObject(parseJsonLine(readTextFile(path.replace(/\.jsonl$/, ".json"))));
+    return asObject(snapshot?.meta) ?? {};
+  } catch {
+    return {};
+  }
+}
+
 function finishSession(
   session: Session,
   facts: { hasEnd: boolean; cutOff: boolean; now: number },
 ): void {
-  session.steps.sort((a, b) => a.started_at - b.started_at || a.id - b.id);
+  // By start time; a step without one keeps its place after the step before it.
+  const keys = new Map<SessionStep, number>();
+  let previous = 0;
+  for (const step of session.steps) {
+    if (step.started_at > 0) previous = step.started_at;
+    keys.set(step, previous);
+  }
+  session.steps.sort((a, b) => keys.get(a)! - keys.get(b)! || a.id - b.id);
   const summary = new SummaryBuilder();
   let lastEnd: number | null = null;
   for (const step of session.steps) {

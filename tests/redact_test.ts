@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRedactor } from "../src/redact.ts";
+
+test("createRedactor() flags sensitive key names but not token counts", () => {
+  const r = createRedactor();
+  for (
+    const key of [
+      "password",
+      "apiKey",
+      "api_key",
+      "API-KEY",
+      "Authorization",
+      "cookie",
+      "client_secret",
+      "access_token",
+      "refreshToken",
+      "x-api-key",
+      "privateKey",
+      "session_id",
+    ]
+  ) {
+    assert.equal(r.isSensitiveKey(key), true, key);
+  }
+  for (
+    const key of [
+      "tokens",
+      "input_tokens",
+      "output_tokens",
+      "max_tokens",
+      "token_count",
+      "symbol",
+      "author",
+      "keyboard",
+    ]
+  ) {
+    assert.equal(r.isSensitiveKey(key), false, key);
+  }
+});
+
+test("createRedactor() cuts secrets out of strings by shape", () => {
+  const r = createRedactor();
+  const cases = [
+    "sk-proj-abcdefghijklmnopqrstuvwx",
+    "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+    "AKIAABCDEFGHIJKLMNOP",
+    "ghp_" + "a".repeat(36),
+    "xoxb-1234567890-abcdef",
+    "AIza" + "b".repeat(35),
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijk",
+    "Bearer abcdefghijklmnop.qrstuvwxyz",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+    "https://user:hunter2@example.com/path",
+  ];
+  for (const secret of cases) {
+    const out = r.redactString(`before ${secret} after`);
+    assert.ok(out.includes("[REDACTED]"), `${secret} -> ${out}`);
+    assert.ok(out.startsWith("before "), out);
+  }
+  assert.equal(r.redactString("a token limit of 4096 tokens"), "a token limit of 4096 tokens");
+});
+
+test("createRedactor() takes extra keys and patterns, or can be turned off", () => {
+  const r = createRedactor({ keys: ["account number", /^internal_/], patterns: [/ORD-\d+/] });
+  assert.equal(r.isSensitiveKey("account_number"), true);
+  assert.equal(r.isSensitiveKey("internal_note"), true);
+  assert.equal(r.redactString("order ORD-123 placed"), "order [REDACTED] placed");
+  const off = createRedactor({ enabled: false });
+  assert.equal(off.isSensitiveKey("password"), false);
+  assert.equal(off.redactString("sk-proj-abcdefghijklmnopqrstuvwx"), "sk-proj-abcdefghijklmnopqrstuvwx");
+});

@@ -1,0 +1,45 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DurationStats, SummaryBuilder } from "../src/summary.ts";
+
+test("DurationStats.quantile() is exact for small runs (nearest rank)", () => {
+  const stats = new DurationStats();
+  for (const ms of [5, 1, 4, 2, 3]) stats.add(ms);
+  assert.equal(stats.quantile(0.5), 3);
+  assert.equal(stats.quantile(0.95), 5);
+  assert.equal(stats.mean, 3);
+});
+
+test("DurationStats.quantile() stays within 1% for a million durations, in fixed memory", () => {
+  const stats = new DurationStats();
+  for (let i = 1; i <= 1_000_000; i++) stats.add(i / 1000);
+  assert.ok(Math.abs(stats.quantile(0.5) - 500) / 500 < 0.011, String(stats.quantile(0.5)));
+  assert.ok(Math.abs(stats.quantile(0.95) - 950) / 950 < 0.011, String(stats.quantile(0.95)));
+  assert.equal(stats.count, 1_000_000);
+});
+
+test("SummaryBuilder.build() counts outcomes, tokens and cost per session and per name", () => {
+  const builder = new SummaryBuilder();
+  builder.add({
+    name: "a",
+    outcome: "ok",
+    duration_ms: 1,
+    usage: { input_tokens: 10, output_tokens: 1, cost_usd: 0.1 },
+  });
+  builder.add({ name: "a", outcome: "error", duration_ms: 3 });
+  builder.add({ name: "b", outcome: "skipped", duration_ms: 2, usage: { input_tokens: NaN } });
+  const summary = builder.build();
+  assert.equal(summary.steps, 3);
+  assert.equal(summary.ok, 1);
+  assert.equal(summary.errors, 1);
+  assert.equal(summary.avg_ms, 2);
+  assert.equal(summary.input_tokens, 10);
+  assert.deepEqual(summary.by_name.a, {
+    count: 2,
+    errors: 1,
+    total_ms: 4,
+    input_tokens: 10,
+    output_tokens: 1,
+    cost_usd: 0.1,
+  });
+});
