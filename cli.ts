@@ -1,0 +1,37 @@
+/**
+ * The `ai-trace` command line: list, view, tail, stats and export the
+ * decision traces that `Tracer` writes (and those of the original Python
+ * tracer). Run it with `deno run -A jsr:@ai-trace/core/cli`, `bunx ai-trace`,
+ * or as a standalone binary.
+ *
+ * ```sh
+ * ai-trace list                 # sessions, newest first
+ * ai-trace view latest          # the newest session as a tree of steps
+ * ai-trace tail                 # follow the newest session live
+ * ai-trace stats                # totals and per step name
+ * ai-trace export latest --format md -o report.md
+ * ```
+ *
+ * @example Run the CLI from code and capture its output
+ * ```ts ignore
+ * import { main } from "@ai-trace/core/cli";
+ * import { memoryIo } from "./src/cli/io.ts";
+ * const io = memoryIo({ env: {} });
+ * const code = await main(["--dir", "traces", "stats", "--json"], io);
+ * console.log(code, JSON.parse(io.out()).sessions);
+ * ```
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { processArgs, processIo } from "./src/cli/io.ts";
+import { main } from "./src/cli/main.ts";
+
+export { main };
+export type { Io } from "./src/cli/io.ts";
+
+if (import.meta.main) {
+  const code = await main(processArgs(), processIo());
+  process.exit(code);
+}

@@ -1,0 +1,138 @@
+/**
+ * What every command of the CLI is: a name, its help text, its flags, and a
+ * function from parsed arguments to an exit code. The dispatch table in
+ * `main.ts` holds one per command.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { createStyle, type Style, useColor } from "./format.ts";
+import type { Io } from "./io.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The flags a command declares, as `node:util` `parseArgs` takes them. */
+export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/** The parsed values of a command's flags. */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What a command runs with. */
+export interface CommandContext {
+  /** The world: output streams, environment, clock, stop signal. */
+  io: Io;
+  /** The trace directory (`--dir`, else `AI_TRACE_DIR`, else `traces`). */
+  dir: string;
+  /** Whether `--json` was given. */
+  json: boolean;
+  /** Colors, or none. */
+  style: Style;
+  /** The command's parsed flags. */
+  values: OptionValues;
+  /** The command's positional arguments. */
+  positionals: string[];
+}
+
+/** One command of the CLI. */
+export interface Command {
+  /** The command's name, e.g. `"list"`. */
+  name: string;
+  /** One line for the global help. */
+  summary: string;
+  /** The command's own help text (`ai-trace <name> --help`). */
+  help: string;
+  /** Its flags besides the common ones (`--dir`, `--json`, `--help`). */
+  options: OptionsConfig;
+  /** The most positional arguments it takes. */
+  maxPositionals: number;
+  /** Runs the command; returns the exit code. */
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Flags every command takes. */
+export const COMMON_OPTIONS: OptionsConfig = {
+  dir: { type: "string", short: "d" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** The help lines for the common flags, for each command's help text. */
+export const COMMON_HELP = `Common options:
+  -d, --dir DIR   Trace directory (default: $AI_TRACE_DIR, else "traces")
+      --json      Machine-readable output (JSON), never colored
+  -h, --help      Show this help`;
+
+/**
+ * Parses a command's arguments, turning every parse error into a
+ * {@linkcode UsageError}.
+ *
+ * @param command The command.
+ * @param args The arguments after the command's name.
+ * @returns The flags and positionals.
+ */
+export function parseCommandArgs(
+  command: Command,
+  args: string[],
+): { values: OptionValues; positionals: string[] } {
+  const help = `ai-trace ${command.name} --help`;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(parseErrorMessage(err), help);
+  }
+  if (parsed.values.help !== true && parsed.positionals.length > command.maxPositionals) {
+    const extra = parsed.positionals[command.maxPositionals];
+    throw new UsageError(`Unexpected argument "${extra}" for "${command.name}"`, help);
+  }
+  return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+}
+
+/** Node's parse errors, shortened to one plain sentence. */
+function parseErrorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `Unknown option "${unknown[1]}"`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return `Option "${missing[1]}" needs a value`;
+  const ambiguous = /Option '(-\w)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `Option "${ambiguous[1]}" needs a value`;
+  const noValue = /Option '(--[\w-]+)' does not take an argument/.exec(message);
+  if (noValue) return `Option "${noValue[1]}" takes no value`;
+  return message.split("\n", 1)[0].replace(/\.$/, "");
+}
+
+/**
+ * Builds the context a command runs with.
+ *
+ * @param io The world.
+ * @param values The parsed flags (with `--dir` and `--json` from before the command merged in).
+ * @param positionals The positional arguments.
+ * @returns The context.
+ */
+export function makeContext(io: Io, values: OptionValues, positionals: string[]): CommandContext {
+  const json = values.json === true;
+  const fromEnv = io.env("AI_TRACE_DIR");
+  const dir = typeof values.dir === "string"
+    ? values.dir
+    : fromEnv !== undefined && fromEnv !== ""
+    ? fromEnv
+    : "traces";
+  return { io, dir, json, style: createStyle(useColor(io, json)), values, positionals };
+}
+
+/** Writes `value` as JSON on one line or indented, with a final newline. */
+export function printJson(io: Io, value: unknown): void {
+  io.stdout(JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Reads a flag that must be a string, or `undefined`. */
+export function stringFlag(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * `ai-trace export <session> --format F [-o FILE]`: one session in another
+ * format. Formats are entries of one table, {@linkcode formats}: adding a
+ * format (HTML, OTLP) is adding one entry, with its own flags if it needs
+ * them (`--open` for HTML).
+ *
+ * @module
+ */
+
+import { extname } from "node:path";
+import { renderMarkdown } from "../markdown.ts";
+import { toOtlp } from "../otlp.ts";
+import { NotFoundError, writeFileAtomic } from "../runtime.ts";
+import { renderSnapshot } from "../snapshot.ts";
+import type { Session } from "../types.ts";
+import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
+import { printable } from "./format.ts";
+import type { Io } from "./io.ts";
+import { resolveSession, SESSION_HELP } from "./view.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** What a format's functions get besides the session. */
+export interface ExportContext {
+  /** The time now, epoch milliseconds (stamped into reports as "generated at"). */
+  now: number;
+  /** All parsed flags of the command, including the format's own. */
+  values: OptionValues;
+  /** The world, e.g. to say where a file went. */
+  io: Io;
+}
+
+/** One export format: an entry of {@linkcode formats}. */
+export interface ExportFormat {
+  /** The file extension, with its dot, e.g. `".md"`. Also picks the format from `-o FILE`. */
+  extension: string;
+  /** One line for the help text. */
+  description: string;
+  /** Renders the session. */
+  render(session: Session, context: ExportContext): string | Uint8Array | Promise<string | Uint8Array>;
+  /** Flags only this format takes, e.g. `{ open: { type: "boolean" } }`. */
+  options?: OptionsConfig;
+  /** Help lines for those flags. */
+  optionsHelp?: string;
+  /** Runs after `-o FILE` was written, e.g. to open it in a browser. */
+  afterWrite?(path: string, context: ExportContext): void | Promise<void>;
+}
+
+/**
+ * The export formats, by `--format` name. To add one, add an entry.
+ *
+ * @example An entry
+ * ```ts ignore
+ * html: {
+ *   extension: ".html",
+ *   description: "a self-contained HTML report",
+ *   render: (session, { now }) => renderHtml(session, now),
+ *   options: { open: { type: "boolean" } },
+ *   optionsHelp: "      --open      Open the written file in a browser",
+ *   afterWrite: (path, { values }) => values.open === true ? openInBrowser(path) : undefined,
+ * },
+ * ```
+ */
+export const formats: Record<string, ExportFormat> = {
+  json: {
+    extension: ".json",
+    description: "the JSON snapshot (the original's object plus schema, state and summary)",
+    render: (session, { now }) => renderSnapshot(session, now),
+  },
+  md: {
+    extension: ".md",
+    description: "a Markdown report in the original's layout",
+    render: (session, { now }) => renderMarkdown(session, now),
+  },
+  otlp: {
+    extension: ".otlp.json",
+    description: "OTLP/HTTP JSON (ExportTraceServiceRequest) for an OpenTelemetry Collector",
+    render: (session) => JSON.stringify(toOtlp(session)) + "\n",
+  },
+};
+
+function formatOptions(): OptionsConfig {
+  const options: OptionsConfig = {};
+  for (const format of Object.values(formats)) Object.assign(options, format.options ?? {});
+  return options;
+}
+
+function formatFromExtension(path: string): string | undefined {
+  const extension = extname(path).toLowerCase();
+  return Object.keys(formats).find((name) => formats[name].extension === extension);
+}
+
+/** The `export` command. */
+export const exportCommand: Command = {
+  name: "export",
+  summary: "One session in another format: json, md, …",
+  get help(): string {
+    const list = Object.entries(formats)
+      .map(([name, format]) => `  ${name.padEnd(8)}${format.description}`)
+      .join("\n");
+    const extra = Object.values(formats)
+      .map((format) => format.optionsHelp)
+      .filter((text) => text !== undefined)
+      .join("\n");
+    return `Usage: ai-trace export <session> --format ${Object.keys(formats).join("|")} [-o FILE] [--json]
+
+Writes one session in another format, to standard output or, with -o, to a
+file (atomically: a temporary file, flushed, then renamed). Without --format,
+the format follows the extension of FILE.
+
+${SESSION_HELP}
+
+Formats:
+${list}
+
+Options:
+  -f, --format F      The format
+  -o, --output FILE   Write to FILE instead of standard output${extra ? "\n" + extra : ""}
+
+${COMMON_HELP}`;
+  },
+  get options(): OptionsConfig {
+    return { format: { type: "string", short: "f" }, output: { type: "string", short: "o" }, ...formatOptions() };
+  },
+  maxPositionals: 1,
+  async run({ io, dir, json, values, positionals }): Promise<number> {
+    const output = stringFlag(values, "output");
+    let name = stringFlag(values, "format");
+    if (name === undefined && output !== undefined) name = formatFromExtension(output);
+    const names = Object.keys(formats).join(", ");
+    if (name === undefined) throw new UsageError(`Missing --format (one of ${names})`, "ai-trace export --help");
+    const format = Object.hasOwn(formats, name) ? formats[name] : undefined;
+    if (format === undefined) {
+      throw new UsageError(`Unknown format "${name}" (expected one of ${names})`, "ai-trace export --help");
+    }
+    for (const [other, otherFormat] of Object.entries(formats)) {
+      for (const flag of Object.keys(otherFormat.options ?? {})) {
+        if (values[flag] !== undefined && !(flag in (format.options ?? {}))) {
+          throw new UsageError(`Option "--${flag}" works only with --format ${other}`, "ai-trace export --help");
+        }
+      }
+    }
+    const session = await resolveSession(dir, positionals[0], io.now(), "export");
+    const context: ExportContext = { now: io.now(), values, io };
+    const rendered = await format.render(session, context);
+    if (output === undefined || output === "-") {
+      io.stdout(rendered);
+      return 0;
+    }
+    try {
+      writeFileAtomic(output, rendered, 0o644);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new Error(`Cannot write "${output}": its directory does not exist`);
+      if (err instanceof Error && err.name === "PermissionError") {
+        throw new Error(`Cannot write "${output}": permission denied`);
+      }
+      throw err;
+    }
+    const bytes = typeof rendered === "string" ? new TextEncoder().encode(rendered).length : rendered.length;
+    if (json) printJson(io, { path: output, format: name, bytes, session: session.path });
+    else io.stderr(`Wrote ${name} of "${printable(session.session_id)}" to ${printable(output)} (${bytes} bytes)\n`);
+    await format.afterWrite?.(output, context);
+    return 0;
+  },
+};

@@ -1,0 +1,231 @@
+/**
+ * Text formatting for the CLI: colors (only on a terminal, never with
+ * `NO_COLOR` or `--json`), durations, sizes, times, values and tables.
+ *
+ * @module
+ */
+
+import type { JsonValue } from "../types.ts";
+import type { Io } from "./io.ts";
+
+/** Colors and emphasis; every method is the identity when colors are off. */
+export interface Style {
+  /** Whether colors are on. */
+  enabled: boolean;
+  /** Bold text. */
+  bold(text: string): string;
+  /** Dim text, for secondary details. */
+  dim(text: string): string;
+  /** Red text, for errors. */
+  red(text: string): string;
+  /** Green text, for success. */
+  green(text: string): string;
+  /** Yellow text, for warnings and steps in flight. */
+  yellow(text: string): string;
+  /** Cyan text, for names. */
+  cyan(text: string): string;
+}
+
+function sgr(open: number, close: number): (text: string) => string {
+  return (text) => `\x1b[${open}m${text}\x1b[${close}m`;
+}
+
+const identity = (text: string): string => text;
+
+/**
+ * Makes a {@linkcode Style}.
+ *
+ * @param enabled Whether to color.
+ * @returns The style.
+ */
+export function createStyle(enabled: boolean): Style {
+  if (!enabled) {
+    return { enabled, bold: identity, dim: identity, red: identity, green: identity, yellow: identity, cyan: identity };
+  }
+  return {
+    enabled,
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    cyan: sgr(36, 39),
+  };
+}
+
+/**
+ * Whether a command's output gets colors: standard output is a terminal,
+ * `NO_COLOR` is unset or empty (https://no-color.org), and it is not `--json`.
+ *
+ * @param io Where the output goes.
+ * @param json Whether `--json` was given.
+ * @returns Whether to color.
+ */
+export function useColor(io: Io, json: boolean): boolean {
+  if (json || !io.isTTY) return false;
+  const noColor = io.env("NO_COLOR");
+  return noColor === undefined || noColor === "";
+}
+
+/**
+ * A duration for people: `0.42 ms`, `12.3 ms`, `1.50 s`, `2m 05s`, `1h 02m`.
+ *
+ * @param ms Milliseconds, or `null` when unknown.
+ * @returns The text; `-` when unknown.
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
+  if (ms < 0) ms = 0;
+  if (ms < 10) return `${trim(ms.toFixed(2))} ms`;
+  if (ms < 1000) return `${trim(ms.toFixed(1))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}h ${pad2(minutes % 60)}m`;
+}
+
+function trim(fixed: string): string {
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/**
+ * A size for people: `674 B`, `117.4 KiB`, `12.0 MiB`.
+ *
+ * @param bytes The size.
+ * @returns The text.
+ */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * A date and time in UTC, `2026-11-24 22:08:03`.
+ *
+ * @param epochSeconds The time, or `null`.
+ * @returns The text; `-` when unknown.
+ */
+export function formatDateTime(epochSeconds: number | null | undefined): string {
+  if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) return "-";
+  const iso = new Date(epochSeconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/**
+ * A time of day in UTC with milliseconds, `22:08:03.530`.
+ *
+ * @param epochSeconds The time, or `null`.
+ * @returns The text; `-` when unknown.
+ */
+export function formatClock(epochSeconds: number | null | undefined): string {
+  if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) return "-";
+  return new Date(epochSeconds * 1000).toISOString().slice(11, 23);
+}
+
+/**
+ * Makes text safe to print on a terminal: control characters (escape
+ * sequences a trace could carry) are shown escaped, as JSON would.
+ *
+ * @param text Any text.
+ * @returns The text without control characters.
+ */
+export function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
+ * A value, compactly and on one line: strings quoted, objects as JSON,
+ * cut to `max` characters with a visible `…`.
+ *
+ * @param value Any JSON value.
+ * @param max The longest text to return.
+ * @returns The text.
+ */
+export function formatValue(value: JsonValue | undefined, max = 120): string {
+  let text: string;
+  if (value === undefined) text = "undefined";
+  else if (typeof value === "string") text = JSON.stringify(value);
+  else text = JSON.stringify(value) ?? String(value);
+  text = printable(text);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The fields of an object as `key=value` pairs on one line.
+ *
+ * @param object The fields.
+ * @param max The longest text for one value.
+ * @returns The text, empty when there are no fields.
+ */
+export function formatFields(object: { [key: string]: JsonValue | undefined }, max = 120): string {
+  return Object.entries(object).map(([key, value]) => `${printable(key)}=${formatValue(value, max)}`).join(" ");
+}
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** How many columns a text takes (colors count 0, each code point 1). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const _ of text.replace(ANSI, "")) width++;
+  return width;
+}
+
+/** How a table column is aligned. */
+export type Align = "left" | "right";
+
+/**
+ * Lays out rows as columns separated by two spaces; the last column is not
+ * padded. Cells may hold colors.
+ *
+ * @param rows The rows, the header first.
+ * @param align Alignment per column. @default {all left}
+ * @returns The lines, each ending with a newline.
+ */
+export function table(rows: string[][], align: Align[] = []): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell));
+    });
+  }
+  let out = "";
+  for (const row of rows) {
+    const cells = row.map((cell, i) => {
+      const gap = " ".repeat(widths[i] - displayWidth(cell));
+      if (align[i] === "right") return gap + cell;
+      return i === row.length - 1 ? cell : cell + gap;
+    });
+    out += cells.join("  ").trimEnd() + "\n";
+  }
+  return out;
+}
+
+/**
+ * A plural: `1 step`, `2 steps`.
+ *
+ * @param n The count.
+ * @param word The singular.
+ * @returns The text.
+ */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,137 @@
+/**
+ * What a CLI command may touch of the outside world besides trace files:
+ * standard output and error, whether output goes to a terminal, environment
+ * variables, the clock, and a signal that stops long-running commands.
+ * Commands take an {@linkcode Io} so that tests run them in-process and read
+ * what they printed.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { env, stdoutIsTerminal, writeStderr, writeStdout } from "../runtime.ts";
+
+/** The world a command runs in. */
+export interface Io {
+  /** Writes to standard output. */
+  stdout(text: string | Uint8Array): void;
+  /** Writes to standard error. */
+  stderr(text: string): void;
+  /** Whether standard output is a terminal (colors are allowed). */
+  isTTY: boolean;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** The time now, epoch milliseconds. */
+  now(): number;
+  /** Aborted to stop a command that runs until stopped (`tail`), e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The real world: the process's standard streams, environment and clock.
+ * Output to a closed pipe (`ai-trace list | head -1`) is dropped quietly.
+ *
+ * Its `signal` is created on first use, and only then is Ctrl-C (SIGINT)
+ * caught: the first Ctrl-C aborts the signal (so `tail` returns and the CLI
+ * exits 0), a second one exits at once. Commands that never look at the
+ * signal keep the default Ctrl-C behaviour.
+ *
+ * @returns An {@linkcode Io} over the process.
+ */
+export function processIo(): Io {
+  let closed = false;
+  let controller: AbortController | undefined;
+  return {
+    stdout(text: string | Uint8Array): void {
+      if (closed) return;
+      try {
+        if (typeof text === "string") writeStdout(text);
+        else writeStdout(new TextDecoder().decode(text));
+      } catch {
+        // The reader went away (EPIPE): nothing more to say to it.
+        closed = true;
+      }
+    },
+    stderr: writeStderr,
+    isTTY: stdoutIsTerminal(),
+    env,
+    now: () => Date.now(),
+    get signal(): AbortSignal {
+      if (controller === undefined) {
+        const created = new AbortController();
+        controller = created;
+        try {
+          process.on("SIGINT", () => {
+            if (created.signal.aborted) process.exit(130);
+            created.abort();
+          });
+        } catch {
+          // No signals here (some platforms): the process ends the usual way.
+        }
+      }
+      return controller.signal;
+    },
+  };
+}
+
+/** An {@linkcode Io} that keeps what is written, for tests and embedding. */
+export interface MemoryIo extends Io {
+  /** Everything written to standard output so far. */
+  out(): string;
+  /** Everything written to standard error so far. */
+  err(): string;
+}
+
+/** Options of {@linkcode memoryIo}. */
+export interface MemoryIoOptions {
+  /** Pretend standard output is a terminal. @default {false} */
+  isTTY?: boolean;
+  /** The environment. @default {{}} */
+  env?: Record<string, string>;
+  /** The clock, epoch milliseconds. @default {Date.now} */
+  now?: () => number;
+  /** Stops long-running commands. */
+  signal?: AbortSignal;
+  /** Called after each write to standard output, with all output so far. */
+  onStdout?: (all: string) => void;
+}
+
+/**
+ * Creates an {@linkcode Io} that records output in memory.
+ *
+ * @example Capture a command's output
+ * ```ts
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { NO_COLOR: "1" } });
+ * io.stdout("hello\n");
+ * console.assert(io.out() === "hello\n");
+ * ```
+ *
+ * @param options The environment, clock and terminal flag to pretend.
+ * @returns An {@linkcode Io} with `out()` and `err()`.
+ */
+export function memoryIo(options: MemoryIoOptions = {}): MemoryIo {
+  let out = "";
+  let err = "";
+  const variables = options.env ?? {};
+  return {
+    stdout(text: string | Uint8Array): void {
+      out += typeof text === "string" ? text : new TextDecoder().decode(text);
+      options.onStdout?.(out);
+    },
+    stderr(text: string): void {
+      err += text;
+    },
+    isTTY: options.isTTY ?? false,
+    env: (name) => variables[name],
+    now: options.now ?? (() => Date.now()),
+    signal: options.signal,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** The command-line arguments of this process. */
+export function processArgs(): string[] {
+  return process.argv.slice(2);
+}

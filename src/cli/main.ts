@@ -1,0 +1,137 @@
+/**
+ * The CLI's entry: global options, then a table that dispatches to one
+ * command per file. {@linkcode main} returns an exit code and never exits
+ * the process, so tests run it in-process with an in-memory {@linkcode Io}.
+ *
+ * @module
+ */
+
+import { VERSION } from "../version.ts";
+import { type Command, makeContext, parseCommandArgs } from "./command.ts";
+import { exportCommand } from "./export.ts";
+import { type Io, processIo } from "./io.ts";
+import { list } from "./list.ts";
+import { push } from "./push.ts";
+import { stats } from "./stats.ts";
+import { tail } from "./tail.ts";
+import { describeFailure, UsageError } from "./usage_error.ts";
+import { view } from "./view.ts";
+
+/** The commands, by name. */
+export const commands: Record<string, Command> = {
+  list,
+  view,
+  tail,
+  stats,
+  export: exportCommand,
+  push,
+};
+
+/** The global help text. */
+export function globalHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
+  const lines = Object.values(commands).map((command) => `  ${command.name.padEnd(width)}${command.summary}`);
+  return `ai-trace ${VERSION} — read the decision traces of AI agents
+
+Usage: ai-trace [--dir DIR] <command> [options]
+
+Commands:
+${lines.join("\n")}
+
+Global options:
+  -d, --dir DIR   Trace directory (default: $AI_TRACE_DIR, else "traces")
+      --json      Machine-readable output (JSON), never colored
+  -h, --help      Show help; "ai-trace <command> --help" for a command
+  -V, --version   Show the version
+
+Colors are used only when standard output is a terminal and NO_COLOR is unset.
+Exit codes: 0 success, 1 failure (missing or unreadable file or directory),
+2 usage error (unknown command or option, missing or bad argument).
+`;
+}
+
+function closest(name: string): string | undefined {
+  return Object.keys(commands).find((candidate) => candidate.startsWith(name.slice(0, 2)));
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @example Run a command in-process and read its output
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: {} });
+ * const code = await main(["--dir", "traces", "stats", "--json"], io);
+ * const report = JSON.parse(io.out());
+ * ```
+ *
+ * @param args The arguments, without the program name.
+ * @param io The world to run in. @default {processIo()}
+ * @returns The exit code: 0 success, 1 failure, 2 usage error.
+ */
+export async function main(args: string[], io: Io = processIo()): Promise<number> {
+  try {
+    // Global options come before the command; everything after it is the command's.
+    const global: Record<string, string | boolean> = {};
+    let i = 0;
+    for (; i < args.length; i++) {
+      const arg = args[i];
+      if (arg === "--") {
+        i++;
+        break;
+      }
+      if (!arg.startsWith("-") || arg === "-") break;
+      if (arg === "-h" || arg === "--help") global.help = true;
+      else if (arg === "-V" || arg === "--version") global.version = true;
+      else if (arg === "--json") global.json = true;
+      else if (arg === "-d" || arg === "--dir") {
+        const value = args[++i];
+        if (value === undefined) throw new UsageError(`Option "--dir" needs a value`);
+        global.dir = value;
+      } else if (arg.startsWith("--dir=")) global.dir = arg.slice("--dir=".length);
+      else throw new UsageError(`Unknown option "${arg}"`);
+    }
+    if (global.version) {
+      io.stdout(global.json ? JSON.stringify({ name: "ai-trace", version: VERSION }) + "\n" : `ai-trace ${VERSION}\n`);
+      return 0;
+    }
+    let name: string | undefined = args[i];
+    let rest = args.slice(i + 1);
+    if (name === "help") {
+      // `ai-trace help view` is `ai-trace view --help`.
+      if (rest.length === 0) name = undefined;
+      else {
+        name = rest[0];
+        rest = ["--help"];
+      }
+    }
+    if (name === undefined) {
+      if (global.help) {
+        io.stdout(globalHelp());
+        return 0;
+      }
+      io.stderr(globalHelp());
+      throw new UsageError("Missing <command>");
+    }
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (command === undefined) {
+      const guess = closest(name);
+      throw new UsageError(`Unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`);
+    }
+    if (global.help) rest = ["--help", ...rest];
+    const { values, positionals } = parseCommandArgs(command, rest);
+    if (values.help === true) {
+      io.stdout(command.help + "\n");
+      return 0;
+    }
+    const merged = { ...values };
+    if (merged.dir === undefined && typeof global.dir === "string") merged.dir = global.dir;
+    if (global.json === true) merged.json = true;
+    return await command.run(makeContext(io, merged, positionals));
+  } catch (err) {
+    const failure = describeFailure(err);
+    io.stderr(failure.text);
+    return failure.code;
+  }
+}

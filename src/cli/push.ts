@@ -1,0 +1,167 @@
+/**
+ * `ai-trace push <session>... | --all --endpoint URL`: sends sessions to an
+ * OpenTelemetry Collector (or any OTLP/HTTP endpoint) as OTLP/HTTP JSON.
+ * The only command that opens a network connection, and only to the
+ * endpoint it is given.
+ *
+ * @module
+ */
+
+import { type OtlpExportRequest, toOtlp } from "../otlp.ts";
+import { OtlpPushError, otlpTracesUrl, pushOtlp } from "../otlp_push.ts";
+import { loadSession } from "../session_index.ts";
+import { listTraceFiles } from "../trace_dir.ts";
+import type { Session } from "../types.ts";
+import { type Command, COMMON_HELP, type OptionValues, printJson, stringFlag } from "./command.ts";
+import { plural, printable } from "./format.ts";
+import { formatWarning } from "./list.ts";
+import { UsageError } from "./usage_error.ts";
+import { resolveSession, SESSION_HELP } from "./view.ts";
+
+const HELP_COMMAND = "ai-trace push --help";
+
+/** Parses `--header K=V` values into a header record. */
+export function parseHeaderFlags(values: OptionValues): Record<string, string> {
+  const raw = values.header;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const headers: Record<string, string> = {};
+  for (const item of list) {
+    const text = String(item);
+    const at = text.indexOf("=");
+    const name = at > 0 ? text.slice(0, at).trim() : "";
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(`Option "--header" needs NAME=VALUE, got "${printable(text)}"`, HELP_COMMAND);
+    }
+    const value = text.slice(at + 1).trim();
+    if (/[\r\n\0]/.test(value)) {
+      throw new UsageError(`Option "--header" value for "${name}" has a line break`, HELP_COMMAND);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** The `push` command. */
+export const push: Command = {
+  name: "push",
+  summary: "Send sessions to an OpenTelemetry Collector (OTLP/HTTP JSON)",
+  help: `Usage: ai-trace push <session>... --endpoint URL [--header NAME=VALUE ...] [--json]
+       ai-trace push --all --endpoint URL [--header NAME=VALUE ...] [--json]
+
+Sends sessions to an OTLP/HTTP endpoint, such as an OpenTelemetry Collector,
+as OTLP/HTTP JSON (the same document as "ai-trace export --format otlp"):
+POST <URL>/v1/traces, Content-Type: application/json, in batches. Answers
+429, 502, 503 and 504 are retried with backoff, honouring Retry-After; any
+other error answer stops the push with exit code 1. Spans the server rejects
+in a partial success are reported.
+
+This is the only command that opens a network connection; it connects to
+URL and nowhere else. What is sent: each step's name, times, outcome, error
+and stack, context, logs, decision and usage, and the session's agent name,
+session id, meta, host name, process id and runtime. Secrets were redacted
+when the trace was written; nothing else is removed.
+
+${SESSION_HELP}
+
+Options:
+  -e, --endpoint URL          The OTLP/HTTP endpoint, e.g. http://localhost:4318
+                              (/v1/traces is added unless the URL ends with it)
+  -H, --header NAME=VALUE     A request header, e.g. "Authorization=Bearer ..." (repeatable)
+  -a, --all                   Push every session of the trace directory
+
+${COMMON_HELP}`,
+  options: {
+    endpoint: { type: "string", short: "e" },
+    header: { type: "string", short: "H", multiple: true },
+    all: { type: "boolean", short: "a" },
+  },
+  maxPositionals: Number.MAX_SAFE_INTEGER,
+  async run({ io, dir, json, style, values, positionals }): Promise<number> {
+    const endpoint = stringFlag(values, "endpoint");
+    if (endpoint === undefined || endpoint === "") {
+      throw new UsageError("Missing --endpoint URL (e.g. http://localhost:4318)", HELP_COMMAND);
+    }
+    let url: string;
+    try {
+      url = otlpTracesUrl(endpoint);
+    } catch (err) {
+      throw new UsageError((err as Error).message, HELP_COMMAND);
+    }
+    const headers = parseHeaderFlags(values);
+    const all = values.all === true;
+    if (all && positionals.length > 0) throw new UsageError("Give sessions or --all, not both", HELP_COMMAND);
+    if (!all && positionals.length === 0) {
+      throw new UsageError(`Missing <session> (a session id, a file, or "latest") or --all`, HELP_COMMAND);
+    }
+
+    const now = io.now();
+    const sessions: Session[] = [];
+    if (all) {
+      const listing = listTraceFiles(dir);
+      for (const warning of listing.skipped) io.stderr(formatWarning(warning, style));
+      for (const file of listing.files) {
+        try {
+          sessions.push(await loadSession(file.path, { now }));
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          io.stderr(formatWarning({ path: file.path, line: 0, message: `${message}, skipped` }, style));
+        }
+      }
+    } else {
+      for (const query of positionals) sessions.push(await resolveSession(dir, query, now, "push"));
+    }
+
+    const documents: OtlpExportRequest[] = sessions.map(toOtlp);
+    const spanCounts = documents.map((doc) => doc.resourceSpans[0].scopeSpans[0].spans.length);
+    if (sessions.length === 0) {
+      if (json) {
+        printJson(io, { url, sessions: [], requests: 0, spans: 0, rejected_spans: 0, messages: [], retries: 0 });
+      } else io.stderr(`No sessions in "${printable(dir)}" to push\n`);
+      return 0;
+    }
+
+    let result;
+    try {
+      result = await pushOtlp(documents, {
+        endpoint: url,
+        headers,
+        onRetry: ({ delayMs, reason }) => {
+          io.stderr(`${style.yellow("retrying")} in ${(delayMs / 1000).toFixed(1)} s: ${printable(reason)}\n`);
+        },
+      });
+    } catch (err) {
+      if (err instanceof OtlpPushError && err.result.requests > 0) {
+        const sent = err.result.spans;
+        throw new OtlpPushError(`${err.message} (${plural(sent, "span")} were sent before)`, err.result, err.status);
+      }
+      throw err;
+    }
+
+    if (json) {
+      printJson(io, {
+        url: result.url,
+        sessions: sessions.map((session, i) => ({
+          path: session.path,
+          agent: session.agent,
+          session_id: session.session_id,
+          spans: spanCounts[i],
+        })),
+        requests: result.requests,
+        spans: result.spans,
+        rejected_spans: result.rejectedSpans,
+        messages: result.messages,
+        retries: result.retries,
+      });
+    } else {
+      io.stdout(
+        `Pushed ${plural(sessions.length, "session")} (${plural(result.spans, "span")}) to ${printable(result.url)}` +
+          ` in ${plural(result.requests, "request")}\n`,
+      );
+    }
+    if (result.rejectedSpans > 0 || result.messages.length > 0) {
+      const why = result.messages.length > 0 ? `: ${result.messages.map(printable).join("; ")}` : "";
+      io.stderr(`${style.yellow("warning:")} the server rejected ${plural(result.rejectedSpans, "span")}${why}\n`);
+    }
+    return 0;
+  },
+};

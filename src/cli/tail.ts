@@ -1,0 +1,419 @@
+/**
+ * `ai-trace tail [-n N]`: the last N steps of the newest session, then every
+ * new line of it as it is written, moving on to a newer session when one
+ * starts. Only whole lines are printed: a line written in several pieces is
+ * held until its line break arrives.
+ *
+ * @module
+ */
+
+import { parseJsonLine } from "../parse_line.ts";
+import { NotFoundError, openRead, statPath, type Watch, watchPath } from "../runtime.ts";
+import { toSessionStep } from "../session_reader.ts";
+import { listTraceFiles, type TraceFile } from "../trace_dir.ts";
+import type { JsonObject, SessionStep } from "../types.ts";
+import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
+import { formatClock, formatDuration, formatFields, formatValue, plural, printable, type Style } from "./format.ts";
+import type { Io } from "./io.ts";
+import { countFlag, formatWarning } from "./list.ts";
+
+/** Lines longer than this are dropped rather than held (64 MiB). */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** How often the file is checked when no watch event came. */
+const POLL_MS = 100;
+/** How often the directory is checked for a newer session. */
+const DIR_CHECK_MS = 500;
+
+/**
+ * Reads what is appended to a file, as whole lines: a line written in
+ * pieces is returned once, when its line break has arrived.
+ */
+export class LineFollower {
+  /** The file. */
+  readonly path: string;
+  #position = 0;
+  #carry: Uint8Array = new Uint8Array(0);
+  #skipping = false;
+  #decoder = new TextDecoder();
+
+  /** @param path The file to follow, from its start. */
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Bytes of the file read so far. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /**
+   * Reads what was appended since the last call.
+   *
+   * @returns The new whole lines, without their line breaks (empty when none).
+   */
+  read(): string[] {
+    let size: number;
+    try {
+      size = statPath(this.path).size;
+    } catch (err) {
+      if (err instanceof NotFoundError) return [];
+      throw err;
+    }
+    if (size < this.#position) {
+      // Truncated or replaced: start over.
+      this.#position = 0;
+      this.#carry = new Uint8Array(0);
+      this.#skipping = false;
+    }
+    if (size === this.#position) return [];
+    const lines: string[] = [];
+    const file = openRead(this.path);
+    try {
+      const buffer = new Uint8Array(256 * 1024);
+      while (true) {
+        const n = file.read(buffer, this.#position);
+        if (n === 0) break;
+        this.#position += n;
+        this.#take(buffer.subarray(0, n), lines);
+      }
+    } finally {
+      file.close();
+    }
+    return lines;
+  }
+
+  #take(chunk: Uint8Array, lines: string[]): void {
+    let start = 0;
+    while (true) {
+      const newline = chunk.indexOf(10, start);
+      if (newline === -1) break;
+      const piece = chunk.subarray(start, newline);
+      if (this.#skipping) this.#skipping = false;
+      else {
+        const bytes = this.#carry.length === 0 ? piece : concat(this.#carry, piece);
+        let text = this.#decoder.decode(bytes);
+        if (text.endsWith("\r")) text = text.slice(0, -1);
+        lines.push(text);
+      }
+      this.#carry = new Uint8Array(0);
+      start = newline + 1;
+    }
+    if (start < chunk.length && !this.#skipping) {
+      const rest = chunk.subarray(start);
+      if (this.#carry.length + rest.length > MAX_LINE_BYTES) {
+        this.#skipping = true;
+        this.#carry = new Uint8Array(0);
+      } else {
+        this.#carry = concat(this.#carry, rest);
+      }
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** One line of a session, as `tail` shows it. */
+export type TailEvent =
+  | { type: "session"; path: string; record: JsonObject }
+  | { type: "start" | "step"; path: string; step: SessionStep; depth: number }
+  | { type: "end"; path: string; record: JsonObject }
+  | { type: "warning"; path: string; line: number; message: string };
+
+/** Turns the lines of one file into events, keeping track of nesting. */
+class EventReader {
+  #path: string;
+  #line = 0;
+  #count = 0;
+  #depths = new Map<number, number>();
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  event(text: string): TailEvent | undefined {
+    this.#line++;
+    if (text.trim() === "") return undefined;
+    let value: unknown;
+    try {
+      value = parseJsonLine(text);
+    } catch {
+      return { type: "warning", path: this.#path, line: this.#line, message: "line is not JSON, skipped" };
+    }
+    const record = typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as JsonObject
+      : undefined;
+    if (record === undefined) {
+      return { type: "warning", path: this.#path, line: this.#line, message: "line is not a JSON object, skipped" };
+    }
+    const type = record.type;
+    if (type === "session") return { type: "session", path: this.#path, record };
+    if (type === "end") return { type: "end", path: this.#path, record };
+    if (type === "start" || type === "step" || type === undefined) {
+      const inFlight = type === "start";
+      const step = toSessionStep(record, ++this.#count, inFlight);
+      const parentDepth = step.parent_id === null ? undefined : this.#depths.get(step.parent_id);
+      const depth = parentDepth === undefined ? 0 : parentDepth + 1;
+      if (inFlight) this.#depths.set(step.id, depth);
+      else this.#depths.delete(step.id);
+      return { type: inFlight ? "start" : "step", path: this.#path, step, depth };
+    }
+    return {
+      type: "warning",
+      path: this.#path,
+      line: this.#line,
+      message: `unknown record type ${JSON.stringify(type)}, skipped`,
+    };
+  }
+}
+
+/**
+ * Formats one event as a line of text.
+ *
+ * @param event The event.
+ * @param style Colors, or none.
+ * @returns The text, ending with a newline.
+ */
+export function formatTailEvent(event: TailEvent, style: Style): string {
+  switch (event.type) {
+    case "session": {
+      const { record } = event;
+      const agent = typeof record.agent === "string" ? record.agent : "?";
+      const id = typeof record.session_id === "string" ? record.session_id : "";
+      return style.bold(`── ${printable(agent)} ${printable(id)} ──`) + "\n";
+    }
+    case "end": {
+      const summary =
+        (typeof event.record.summary === "object" && event.record.summary !== null
+          ? event.record.summary
+          : {}) as JsonObject;
+      const steps = typeof summary.steps === "number" ? summary.steps : 0;
+      const errors = typeof summary.errors === "number" ? summary.errors : 0;
+      const time = typeof event.record.finished_at === "number" ? event.record.finished_at : null;
+      return style.bold(
+        `── ${formatClock(time)} session ended: ${plural(steps, "step")}, ${plural(errors, "error")} ──`,
+      ) +
+        "\n";
+    }
+    case "warning":
+      return "";
+    case "start":
+    case "step": {
+      const { step } = event;
+      const indent = "  ".repeat(Math.min(event.depth, 20));
+      const name = style.bold(printable(step.name));
+      const context = Object.keys(step.context).length > 0 ? "  " + style.dim(formatFields(step.context, 80)) : "";
+      if (event.type === "start") {
+        return `${formatClock(step.started_at)}  ${indent}${style.yellow("▶")} ${name}  started${context}\n`;
+      }
+      const mark = step.outcome === "ok"
+        ? style.green("✓")
+        : step.outcome === "error"
+        ? style.red("✗")
+        : style.yellow("•");
+      let text = `${formatClock(step.finished_at ?? step.started_at)}  ${indent}${mark} ${name}  ${
+        formatDuration(step.duration_ms)
+      }${context}`;
+      if (step.outcome !== "ok" && step.outcome !== "error") text += `  outcome=${formatValue(step.outcome)}`;
+      if (step.decision) text += `  → ${printable(String(step.decision.action))}`;
+      if (step.error !== null) text += "  " + style.red(`error: ${printable(step.error)}`);
+      return text + "\n";
+    }
+  }
+}
+
+/** Calls back when woken, or after a timeout, or when aborted. */
+class Waker {
+  #wake: (() => void) | undefined;
+  #pending = false;
+
+  wake(): void {
+    this.#pending = true;
+    this.#wake?.();
+  }
+
+  wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#pending || signal?.aborted) {
+      this.#pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        this.#wake = undefined;
+        this.#pending = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done);
+      this.#wake = done;
+    });
+  }
+}
+
+function newestLineFile(dir: string): TraceFile | undefined {
+  // Only a JSONL file grows; a snapshot alone is a finished session.
+  return listTraceFiles(dir).files.find((file) => file.format === "jsonl");
+}
+
+/** Options of {@linkcode runTail}. */
+export interface TailOptions {
+  /** How many steps of the backlog to show. */
+  lines: number;
+  /** Whether to follow the file after the backlog. */
+  follow: boolean;
+}
+
+/**
+ * Prints the last steps of the newest session and follows it until
+ * `io.signal` is aborted.
+ *
+ * @param io The world; `io.signal` stops following.
+ * @param dir The trace directory.
+ * @param style Colors, or none.
+ * @param json Whether to print events as JSON lines.
+ * @param options How many lines, and whether to follow.
+ * @returns The exit code, 0.
+ */
+export async function runTail(
+  io: Io,
+  dir: string,
+  style: Style,
+  json: boolean,
+  options: TailOptions,
+): Promise<number> {
+  const print = (event: TailEvent) => {
+    if (event.type === "warning") {
+      io.stderr(formatWarning(event, style));
+      return;
+    }
+    if (!json) {
+      io.stdout(formatTailEvent(event, style));
+      return;
+    }
+    if ("step" in event) {
+      io.stdout(JSON.stringify({ type: event.type, path: event.path, step: event.step }) + "\n");
+    } else io.stdout(JSON.stringify({ type: event.type, path: event.path, record: event.record }) + "\n");
+  };
+
+  let current = newestLineFile(dir);
+  let follower: LineFollower | undefined;
+  let reader: EventReader | undefined;
+  const followed = new Set<string>();
+
+  const open = (file: TraceFile, backlog: number) => {
+    followed.add(file.path);
+    follower = new LineFollower(file.path);
+    reader = new EventReader(file.path);
+    // The backlog: the session line, the last `backlog` steps (a start whose
+    // step came later is replaced by it), and the end line if there is one.
+    let head: TailEvent | undefined;
+    let end: TailEvent | undefined;
+    const recent = new Map<string, TailEvent>();
+    let serial = 0;
+    for (const text of follower.read()) {
+      const event = reader.event(text);
+      if (event === undefined) continue;
+      if (event.type === "session") head = event;
+      else if (event.type === "end") end = event;
+      else if (event.type === "warning") print(event);
+      else {
+        if (event.type === "step") recent.delete(`start:${event.step.id}`);
+        recent.set(event.type === "start" ? `start:${event.step.id}` : `step:${serial++}`, event);
+        while (recent.size > backlog) recent.delete(recent.keys().next().value!);
+      }
+    }
+    if (head) print(head);
+    else {
+      print({
+        type: "session",
+        path: file.path,
+        record: { agent: file.agent, session_id: file.session_id },
+      });
+    }
+    for (const event of recent.values()) print(event);
+    if (end) print(end);
+  };
+
+  if (current) open(current, options.lines);
+  if (!options.follow) {
+    if (!current) io.stderr(`No sessions in "${printable(dir)}"\n`);
+    return 0;
+  }
+  if (!current) io.stderr(`Waiting for a session in "${printable(dir)}"…\n`);
+
+  const waker = new Waker();
+  const signal = io.signal;
+  const dirWatch: Watch | undefined = watchPath(dir, () => waker.wake());
+  let fileWatch: Watch | undefined = current ? watchPath(current.path, () => waker.wake()) : undefined;
+  let lastDirCheck = io.now();
+  try {
+    while (!signal?.aborted) {
+      await waker.wait(POLL_MS, signal);
+      if (signal?.aborted) break;
+      if (follower && reader) {
+        for (const text of follower.read()) {
+          const event = reader.event(text);
+          if (event) print(event);
+        }
+      }
+      const now = io.now();
+      if (now - lastDirCheck >= DIR_CHECK_MS || current === undefined) {
+        lastDirCheck = now;
+        let newest: TraceFile | undefined;
+        try {
+          newest = newestLineFile(dir);
+        } catch {
+          newest = undefined; // the directory is gone for a moment: keep following
+        }
+        if (
+          newest && !followed.has(newest.path) &&
+          (current === undefined || newest.sortTime >= current.sortTime)
+        ) {
+          current = newest;
+          fileWatch?.close();
+          open(current, Infinity);
+          fileWatch = watchPath(current.path, () => waker.wake());
+        }
+      }
+    }
+  } finally {
+    fileWatch?.close();
+    dirWatch?.close();
+  }
+  return 0;
+}
+
+/** The `tail` command. */
+export const tail: Command = {
+  name: "tail",
+  summary: "The last steps of the newest session, then follow it live",
+  help: `Usage: ai-trace tail [-n N] [--no-follow] [--json]
+
+Prints the last N steps of the newest session, then every new step as its
+line is written, until Ctrl-C (exit code 0). Steps begun and not yet ended
+show as "▶ name started". When a newer session starts in the directory, tail
+moves on to it. Only whole lines are printed: a line written in pieces shows
+once, when it is complete.
+
+Options:
+  -n, --lines N     How many steps to show first (default: 10)
+      --no-follow   Print the last steps and exit
+
+With --json, each line is one JSON object: {"type", "path", "step"} or
+{"type", "path", "record"}.
+
+${COMMON_HELP}`,
+  options: { lines: { type: "string", short: "n" }, "no-follow": { type: "boolean" } },
+  maxPositionals: 0,
+  async run({ io, dir, json, style, values }): Promise<number> {
+    const lines = countFlag(stringFlag(values, "lines"), "--lines", "tail") ?? 10;
+    listTraceFiles(dir); // fails now, with a clear message, if the directory is not there
+    return await runTail(io, dir, style, json, { lines, follow: values["no-follow"] !== true });
+  },
+};

@@ -1,0 +1,330 @@
+/**
+ * Totals across many sessions, for `ai-trace stats`: sessions, steps, ok,
+ * errors, the most frequent step names, and per step name the count, error
+ * rate, p50/p95 duration, tokens and cost. Files are streamed line by line,
+ * so memory stays flat however many and however large they are.
+ *
+ * @module
+ */
+
+import { readLines } from "./line_reader.ts";
+import { parseJsonLine } from "./parse_line.ts";
+import { readSession, toSessionStep } from "./session_reader.ts";
+import { type CountedStep, DurationStats, round3 } from "./summary.ts";
+import type { TraceFile } from "./trace_dir.ts";
+import type { JsonObject, ReadWarning } from "./types.ts";
+
+/** Totals of one step name across sessions. */
+export interface NameStats {
+  /** The step name. */
+  name: string;
+  /** Completed steps with this name. */
+  count: number;
+  /** Of them, the ones whose outcome is `"error"`. */
+  errors: number;
+  /** `errors / count`, between 0 and 1. */
+  error_rate: number;
+  /** Median duration, milliseconds. */
+  p50_ms: number;
+  /** 95th percentile duration, milliseconds. */
+  p95_ms: number;
+  /** Input tokens summed. */
+  input_tokens: number;
+  /** Output tokens summed. */
+  output_tokens: number;
+  /** Cost summed, US dollars. */
+  cost_usd: number;
+}
+
+/** Totals across sessions. */
+export interface StatsReport {
+  /** Sessions read. */
+  sessions: number;
+  /** Completed steps. */
+  steps: number;
+  /** Steps whose outcome is `"ok"`. */
+  ok: number;
+  /** Steps whose outcome is `"error"`. */
+  errors: number;
+  /** Steps with another outcome the user chose. */
+  other: number;
+  /** Steps begun and never ended. */
+  in_flight: number;
+  /** Median step duration, milliseconds. */
+  p50_ms: number;
+  /** 95th percentile step duration, milliseconds. */
+  p95_ms: number;
+  /** Input tokens summed. */
+  input_tokens: number;
+  /** Output tokens summed. */
+  output_tokens: number;
+  /** Cost summed, US dollars. */
+  cost_usd: number;
+  /** The five most frequent step names. */
+  top_names: { name: string; count: number }[];
+  /** Every step name, the most frequent first. */
+  by_name: NameStats[];
+  /** Warnings met (bad lines, unreadable files). */
+  warnings: number;
+}
+
+interface NameTotals {
+  count: number;
+  errors: number;
+  durations: DurationStats;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+function finite(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * Adds up steps and sessions in bounded memory (per step name: counters and
+ * a duration histogram).
+ *
+ * @example
+ * ```ts
+ * import { StatsAggregator } from "./stats.ts";
+ * const stats = new StatsAggregator();
+ * stats.addSession();
+ * stats.addStep({ name: "scan", outcome: "ok", duration_ms: 12 });
+ * stats.addStep({ name: "scan", outcome: "error", duration_ms: 30 });
+ * console.assert(stats.report().by_name[0].error_rate === 0.5);
+ * ```
+ */
+export class StatsAggregator {
+  #sessions = 0;
+  #ok = 0;
+  #errors = 0;
+  #other = 0;
+  #inFlight = 0;
+  #warnings = 0;
+  #durations = new DurationStats();
+  #byName = new Map<string, NameTotals>();
+
+  /** Counts one session. */
+  addSession(): void {
+    this.#sessions++;
+  }
+
+  /** Counts steps begun and never ended. */
+  addInFlight(n: number): void {
+    this.#inFlight += n;
+  }
+
+  /** Counts one warning. */
+  addWarning(): void {
+    this.#warnings++;
+  }
+
+  /** Counts one completed step. */
+  addStep(step: CountedStep): void {
+    this.#durations.add(step.duration_ms);
+    let totals = this.#byName.get(step.name);
+    if (totals === undefined) {
+      totals = { count: 0, errors: 0, durations: new DurationStats(), input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+      this.#byName.set(step.name, totals);
+    }
+    totals.count++;
+    totals.durations.add(step.duration_ms);
+    if (step.outcome === "ok") this.#ok++;
+    else if (step.outcome === "error") {
+      this.#errors++;
+      totals.errors++;
+    } else this.#other++;
+    if (step.usage !== undefined) {
+      totals.input_tokens += finite(step.usage.input_tokens);
+      totals.output_tokens += finite(step.usage.output_tokens);
+      totals.cost_usd += finite(step.usage.cost_usd);
+    }
+  }
+
+  /** The totals so far. */
+  report(): StatsReport {
+    const byName: NameStats[] = [];
+    let input = 0;
+    let output = 0;
+    let cost = 0;
+    for (const [name, totals] of this.#byName) {
+      input += totals.input_tokens;
+      output += totals.output_tokens;
+      cost += totals.cost_usd;
+      byName.push({
+        name,
+        count: totals.count,
+        errors: totals.errors,
+        error_rate: totals.count === 0 ? 0 : totals.errors / totals.count,
+        p50_ms: round3(totals.durations.quantile(0.5)),
+        p95_ms: round3(totals.durations.quantile(0.95)),
+        input_tokens: totals.input_tokens,
+        output_tokens: totals.output_tokens,
+        cost_usd: round6(totals.cost_usd),
+      });
+    }
+    byName.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return {
+      sessions: this.#sessions,
+      steps: this.#durations.count,
+      ok: this.#ok,
+      errors: this.#errors,
+      other: this.#other,
+      in_flight: this.#inFlight,
+      p50_ms: round3(this.#durations.quantile(0.5)),
+      p95_ms: round3(this.#durations.quantile(0.95)),
+      input_tokens: input,
+      output_tokens: output,
+      cost_usd: round6(cost),
+      top_names: byName.slice(0, 5).map(({ name, count }) => ({ name, count })),
+      by_name: byName,
+      warnings: this.#warnings,
+    };
+  }
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined;
+}
+
+/** Options of {@linkcode collectStats}. */
+export interface CollectStatsOptions {
+  /** Called with each warning as it is met (bad line, unreadable file). */
+  onWarning?: (warning: ReadWarning) => void;
+}
+
+/**
+ * Streams the steps of every file into one report. A bad line is skipped with
+ * a warning; a file that cannot be read, or holds no session, is skipped with
+ * a warning; neither stops the run.
+ *
+ * @example
+ * ```ts ignore
+ * import { listTraceFiles } from "./trace_dir.ts";
+ * import { collectStats } from "./stats.ts";
+ * const report = await collectStats(listTraceFiles("traces").files);
+ * console.log(report.sessions, report.steps, report.errors);
+ * ```
+ *
+ * @param files The sessions' files, each session once.
+ * @param options Where warnings go.
+ * @returns The totals.
+ */
+export async function collectStats(
+  files: Iterable<TraceFile>,
+  options: CollectStatsOptions = {},
+): Promise<StatsReport> {
+  const stats = new StatsAggregator();
+  const warn = (warning: ReadWarning) => {
+    stats.addWarning();
+    options.onWarning?.(warning);
+  };
+  for (const file of files) {
+    try {
+      if (file.format === "json") await addSnapshot(file.path, stats, warn);
+      else await addLines(file.path, stats, warn);
+    } catch (err) {
+      warn({ path: file.path, line: 0, message: `${describe(err)}, skipped` });
+    }
+  }
+  return stats.report();
+}
+
+function describe(err: unknown): string {
+  const name = (err as Error | null)?.name;
+  if (name === "PermissionError") return "permission denied";
+  if (name === "NotFoundError") return "the file is gone";
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^Cannot read trace "[^"]*": /, "");
+}
+
+async function addSnapshot(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): Promise<void> {
+  const session = await readSession(path);
+  for (const warning of session.warnings) warn(warning);
+  stats.addSession();
+  for (const step of session.steps) {
+    if (step.in_flight) stats.addInFlight(1);
+    else {stats.addStep({
+        name: step.name,
+        outcome: step.outcome ?? "ok",
+        duration_ms: step.duration_ms ?? 0,
+        usage: step.usage,
+      });}
+  }
+}
+
+async function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): Promise<void> {
+  const open = new Set<number>();
+  let records = 0;
+  let count = 0;
+  // Until the first record, warnings are held: a file with no record at all
+  // is reported once, as not a trace, not line by line.
+  const held: ReadWarning[] = [];
+  const report = (warning: ReadWarning) => {
+    if (records > 0) warn(warning);
+    else if (held.length < 100) held.push(warning);
+  };
+  // A bad line is reported once we know whether anything valid follows it:
+  // if nothing does, the file was cut off mid-line.
+  let pendingBad: ReadWarning | undefined;
+  for await (const line of readLines(path)) {
+    if (line.tooLong) {
+      report({ path, line: line.number, message: "line is too long to read, skipped" });
+      continue;
+    }
+    if (line.text.trim() === "") continue;
+    let record: JsonObject | undefined;
+    try {
+      record = asObject(parseJsonLine(line.text));
+    } catch {
+      if (pendingBad) report(pendingBad);
+      pendingBad = { path, line: line.number, message: "line is not JSON, skipped" };
+      continue;
+    }
+    if (pendingBad) report(pendingBad);
+    pendingBad = undefined;
+    if (record === undefined) {
+      report({ path, line: line.number, message: "line is not a JSON object, skipped" });
+      continue;
+    }
+    if (records++ === 0) { for (const warning of held.splice(0)) warn(warning); }
+    const type = record.type;
+    if (type === "start") {
+      if (typeof record.id === "number") open.add(record.id);
+      count++;
+    } else if (type === undefined || type === "step") {
+      count++;
+      if (typeof record.id === "number") open.delete(record.id);
+      const step = toSessionStep(record, count, false);
+      stats.addStep({
+        name: step.name,
+        outcome: step.outcome ?? "ok",
+        duration_ms: step.duration_ms ?? 0,
+        usage: step.usage,
+      });
+    } else if (type !== "session" && type !== "end") {
+      warn({ path, line: line.number, message: `unknown record type ${JSON.stringify(type)}, skipped` });
+    }
+  }
+  if (records === 0) {
+    const first = held[0] ?? pendingBad;
+    const why = first === undefined
+      ? "the file is empty"
+      : `not a trace file (line ${first.line} ${
+        first.message.includes("too long") ? "is too long to read" : "is not a JSON record"
+      })`;
+    warn({ path, line: 0, message: `${why}, skipped` });
+    return;
+  }
+  if (pendingBad) {
+    pendingBad.message = "last line is cut off (the writer stopped mid-line), skipped";
+    warn(pendingBad);
+  }
+  stats.addSession();
+  stats.addInFlight(open.size);
+}

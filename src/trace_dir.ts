@@ -1,0 +1,226 @@
+/**
+ * The trace files of a directory, and finding one session among them by
+ * path, file name, session id, unique prefix, or `latest`.
+ *
+ * A directory holds `<agent>_<session_id>.jsonl` files and, when the agent
+ * saved them, `<agent>_<session_id>.json` snapshots of the same sessions. A
+ * snapshot next to its JSONL file is the same session and is listed once (as
+ * the JSONL file, which also holds steps in flight).
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import { listDir, NotFoundError, statPath } from "./runtime.ts";
+import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
+import type { ReadWarning } from "./types.ts";
+
+/** One trace file of a directory. */
+export interface TraceFile {
+  /** Its path: the directory joined with its name. */
+  path: string;
+  /** Its file name. */
+  name: string;
+  /** `"jsonl"` for a line file, `"json"` for a snapshot. */
+  format: "jsonl" | "json";
+  /** Its size in bytes. */
+  size: number;
+  /** Its last modification, epoch milliseconds. */
+  mtimeMs: number;
+  /** The agent, from the file name (as made safe), or the name without extension. */
+  agent: string;
+  /** The session id, from the file name, or `""` when the name has none. */
+  session_id: string;
+  /** When the session began as far as the name tells (else the file's mtime), epoch seconds: the sort key. */
+  sortTime: number;
+}
+
+/** What {@linkcode listTraceFiles} found. */
+export interface TraceDirListing {
+  /** The sessions' files, newest first, each session once. */
+  files: TraceFile[];
+  /** Entries that look like trace files and are not (a directory named `x.jsonl`). */
+  skipped: ReadWarning[];
+}
+
+/** A directory that is not there, or is not a directory. */
+export class TraceDirError extends Error {
+  /** The directory. */
+  path: string;
+  /**
+   * @param path The directory.
+   * @param problem What is wrong with it.
+   */
+  constructor(path: string, problem: string) {
+    super(`Cannot read trace directory "${path}": ${problem}`);
+    this.name = "TraceDirError";
+    this.path = path;
+  }
+}
+
+/** No session matches what was asked for. */
+export class SessionNotFoundError extends Error {
+  /** What was asked for. */
+  query: string;
+  /**
+   * @param query What was asked for.
+   * @param dir The directory searched.
+   */
+  constructor(query: string, dir: string) {
+    super(
+      query === "latest"
+        ? `No trace files in "${dir}"`
+        : `No session matches "${query}" in "${dir}" (try "ai-trace list")`,
+    );
+    this.name = "SessionNotFoundError";
+    this.query = query;
+  }
+}
+
+/** A prefix that matches more than one session. */
+export class AmbiguousSessionError extends Error {
+  /** What was asked for. */
+  query: string;
+  /** The files it matches. */
+  matches: TraceFile[];
+  /**
+   * @param query What was asked for.
+   * @param matches The files it matches.
+   */
+  constructor(query: string, matches: TraceFile[]) {
+    const names = matches.slice(0, 3).map((file) => `"${file.name}"`).join(", ");
+    const more = matches.length > 3 ? `, and ${matches.length - 3} more` : "";
+    super(`"${query}" matches ${matches.length} sessions: ${names}${more}`);
+    this.name = "AmbiguousSessionError";
+    this.query = query;
+    this.matches = matches;
+  }
+}
+
+/** `YYYYMMDD_HHMMSS` at the start of a session id, as epoch seconds. */
+export function sessionIdTime(sessionId: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(sessionId);
+  if (!m) return undefined;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
+
+/**
+ * Describes one trace file.
+ *
+ * @param path The file.
+ * @returns What its name and `stat` tell.
+ * @throws {NotFoundError} when it is gone; {TypeError} when it is not a file.
+ */
+export function describeTraceFile(path: string): TraceFile {
+  const info = statPath(path);
+  if (!info.isFile) throw new TypeError(`Cannot read trace "${path}": it is a directory, not a file`);
+  const name = basename(path);
+  const parsed = parseTraceFileName(name);
+  const sessionId = parsed?.session_id ?? "";
+  return {
+    path,
+    name,
+    format: name.endsWith(".json") ? "json" : "jsonl",
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    agent: parsed?.agent ?? name.replace(/\.jsonl?$/, ""),
+    session_id: sessionId,
+    sortTime: sessionIdTime(sessionId) ?? info.mtimeMs / 1000,
+  };
+}
+
+/** Newest first: by the session's time, then the file's mtime, then name. */
+export function compareNewestFirst(a: TraceFile, b: TraceFile): number {
+  return b.sortTime - a.sortTime || b.mtimeMs - a.mtimeMs || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
+}
+
+/**
+ * Lists the sessions of a directory, newest first. A `.json` snapshot with a
+ * `.jsonl` file of the same name (the same agent and session id) is left out.
+ *
+ * @example List a directory
+ * ```ts ignore
+ * import { listTraceFiles } from "./trace_dir.ts";
+ * for (const file of listTraceFiles("traces").files) console.log(file.name);
+ * ```
+ *
+ * @param dir The directory.
+ * @returns The files, and entries skipped with why.
+ * @throws {TraceDirError} when `dir` does not exist or is not a directory.
+ */
+export function listTraceFiles(dir: string): TraceDirListing {
+  let names: string[];
+  try {
+    const info = statPath(dir);
+    if (!info.isDirectory) throw new TraceDirError(dir, "not a directory");
+    names = listDir(dir);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new TraceDirError(dir, "no such directory");
+    if (err instanceof TraceDirError) throw err;
+    if ((err as Error).name === "PermissionError") throw new TraceDirError(dir, "permission denied");
+    throw err;
+  }
+  const byStem = new Map<string, TraceFile>();
+  const skipped: ReadWarning[] = [];
+  for (const name of names.sort()) {
+    if (!isTraceFileName(name)) continue;
+    const path = join(dir, name);
+    let file: TraceFile;
+    try {
+      file = describeTraceFile(path);
+    } catch (err) {
+      if (err instanceof NotFoundError) continue; // deleted while listing
+      skipped.push({ path, line: 0, message: err instanceof TypeError ? "a directory, not a file" : String(err) });
+      continue;
+    }
+    const stem = name.replace(/\.jsonl?$/, "");
+    const other = byStem.get(stem);
+    if (other === undefined || (other.format === "json" && file.format === "jsonl")) byStem.set(stem, file);
+  }
+  const files = [...byStem.values()].sort(compareNewestFirst);
+  return { files, skipped };
+}
+
+/**
+ * Finds one session: `latest`, a path, a file name in `dir`, a session id,
+ * a file name without extension, or a unique prefix of either.
+ *
+ * @example Find the newest session
+ * ```ts ignore
+ * import { findSession } from "./trace_dir.ts";
+ * const file = findSession("traces", "latest");
+ * ```
+ *
+ * @param dir The directory to look in.
+ * @param query What the user typed.
+ * @returns The session's file.
+ * @throws {SessionNotFoundError}, {AmbiguousSessionError}, {TraceDirError},
+ *   or {TypeError} when the path is a directory.
+ */
+export function findSession(dir: string, query: string): TraceFile {
+  if (query === "latest") {
+    const newest = listTraceFiles(dir).files[0];
+    if (newest === undefined) throw new SessionNotFoundError(query, dir);
+    return newest;
+  }
+  for (const path of [query, join(dir, query)]) {
+    if (!isTraceFileName(path) && !query.includes("/") && !query.includes("\\")) continue;
+    try {
+      return describeTraceFile(path);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  const { files } = listTraceFiles(dir);
+  const stem = (file: TraceFile) => file.name.replace(/\.jsonl?$/, "");
+  const exact = files.filter((file) => file.session_id === query || stem(file) === query || file.name === query);
+  if (exact.length === 1) return exact[0];
+  if (exact.length > 1) throw new AmbiguousSessionError(query, exact);
+  const prefixed = files.filter((file) =>
+    (file.session_id !== "" && file.session_id.startsWith(query)) || stem(file).startsWith(query)
+  );
+  if (prefixed.length === 1) return prefixed[0];
+  if (prefixed.length > 1) throw new AmbiguousSessionError(query, prefixed);
+  throw new SessionNotFoundError(query, dir);
+}
