@@ -199,9 +199,9 @@ export function makeDir(path: string, mode = 0o700): void {
  * flushed to disk, then renamed over `path`. Readers see the old file or the
  * new one, never a part.
  */
-export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array, mode = 0o600): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-  const bytes = encoder.encode(text);
+  const bytes = typeof text === "string" ? encoder.encode(text) : text;
   try {
     if (deno) {
       const file = mapped(tmp, () => deno.openSync(tmp, { write: true, createNew: true, mode }));
