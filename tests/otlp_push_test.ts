@@ -2,11 +2,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname } from "node:path";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type OtlpExportRequest, toOtlp } from "../src/otlp.ts";
 import { batchOtlp, OtlpPushError, otlpTracesUrl, parseRetryAfter, pushOtlp } from "../src/otlp_push.ts";
 import { readSession } from "../src/session_reader.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { main } from "../src/cli/main.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
@@ -319,6 +323,149 @@ describe("parseRetryAfter()", () => {
       assert.deepEqual(waits, [3000]);
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The `push` command, run in-process through the CLI's main()
+
+function traceDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "ai-trace-push-"));
+  copyFileSync(FIXTURE, join(dir, "otlp agent_20260301_120000_ab12.jsonl"));
+  for (const name of ["trading_agent_20261124_220803.jsonl", "crashy_agent_20261124_220807.jsonl"]) {
+    copyFileSync(`${ROOT}/tests/testdata/python-seed/${name}`, join(dir, name));
+  }
+  return dir;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIo({ env: {} });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("ai-trace push", () => {
+  test("main() push sends a session with the given headers", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    const dir = traceDir();
+    try {
+      const run = await cli([
+        "--dir",
+        dir,
+        "push",
+        "20260301_120000_ab12",
+        "--endpoint",
+        receiver.endpoint,
+        "--header",
+        "x-api-key=abc=def",
+        "-H",
+        "X-Scope-OrgID=team-a",
+      ]);
+      assert.equal(run.err, "");
+      assert.equal(run.code, 0);
+      assert.equal(run.out, `Pushed 1 session (7 spans) to ${receiver.endpoint}/v1/traces in 1 request\n`);
+      assert.equal(receiver.received.length, 1);
+      assert.equal(receiver.received[0].headers["x-api-key"], "abc=def");
+      assert.equal(receiver.received[0].headers["x-scope-orgid"], "team-a");
+      assert.equal(receiver.received[0].headers["content-type"], "application/json");
+      const sent = JSON.parse(receiver.received[0].body) as OtlpExportRequest;
+      assert.deepEqual(sent, toOtlp(await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 })));
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() push retries a 503 and succeeds", async () => {
+    const receiver = await startReceiver([{ status: 503, headers: { "retry-after": "0" } }, { status: 200 }]);
+    const dir = traceDir();
+    try {
+      const run = await cli(["--dir", dir, "push", "latest", "--endpoint", `${receiver.endpoint}/v1/traces`]);
+      assert.equal(run.code, 0);
+      assert.match(run.err, /^retrying in 0\.0 s: HTTP 503\n$/);
+      assert.match(run.out, /^Pushed 1 session /);
+      assert.equal(receiver.received.length, 2);
+      assert.equal(receiver.received[0].url, "/v1/traces");
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() push reports a 400 as an error with exit code 1", async () => {
+    const receiver = await startReceiver([{ status: 400, body: '{"code":3,"message":"invalid span id"}' }]);
+    const dir = traceDir();
+    try {
+      const run = await cli(["--dir", dir, "push", "20260301_120000_ab12", "--endpoint", receiver.endpoint]);
+      assert.equal(run.code, 1);
+      assert.equal(run.out, "");
+      assert.equal(run.err, `error: Cannot push to "${receiver.endpoint}/v1/traces": HTTP 400: invalid span id\n`);
+      assert.equal(receiver.received.length, 1, "a 400 is not retried");
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() push --all --json sends every session and reports partial success", async () => {
+    const receiver = await startReceiver([
+      { status: 200, body: '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span too old"}}' },
+    ]);
+    const dir = traceDir();
+    try {
+      const run = await cli(["--dir", dir, "push", "--all", "--endpoint", receiver.endpoint, "--json"]);
+      assert.equal(run.code, 0);
+      const report = JSON.parse(run.out);
+      assert.equal(report.url, `${receiver.endpoint}/v1/traces`);
+      assert.equal(report.sessions.length, 3);
+      assert.equal(report.requests, 1);
+      assert.equal(report.rejected_spans, 1);
+      assert.deepEqual(report.messages, ["span too old"]);
+      const sent = JSON.parse(receiver.received[0].body) as OtlpExportRequest;
+      assert.equal(sent.resourceSpans.length, 3, "one resource per session");
+      assert.equal(report.spans, spanCount(sent));
+      assert.equal(run.err, "warning: the server rejected 1 span: span too old\n");
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() push rejects a wrong command line with exit code 2 and sends nothing", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    const dir = traceDir();
+    try {
+      const cases: [string[], RegExp][] = [
+        [["push", "latest"], /Missing --endpoint/],
+        [["push", "latest", "--endpoint", "localhost:4318"], /not a URL|only http and https/],
+        [["push", "--endpoint", receiver.endpoint], /Missing <session>/],
+        [["push", "latest", "--all", "--endpoint", receiver.endpoint], /not both/],
+        [["push", "latest", "--endpoint", receiver.endpoint, "--header", "novalue"], /NAME=VALUE/],
+      ];
+      for (const [args, message] of cases) {
+        const run = await cli(["--dir", dir, ...args]);
+        assert.equal(run.code, 2, args.join(" "));
+        assert.match(run.err, message);
+      }
+      assert.equal(receiver.received.length, 0);
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ai-trace export --format otlp", () => {
+  test("main() export --format otlp writes the OTLP JSON document", async () => {
+    const dir = traceDir();
+    try {
+      const run = await cli(["--dir", dir, "export", "20260301_120000_ab12", "--format", "otlp"]);
+      assert.equal(run.code, 0);
+      const session = await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 });
+      assert.deepEqual(JSON.parse(run.out), toOtlp(session));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

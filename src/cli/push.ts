@@ -58,8 +58,9 @@ in a partial success are reported.
 This is the only command that opens a network connection; it connects to
 URL and nowhere else. What is sent: each step's name, times, outcome, error
 and stack, context, logs, decision and usage, and the session's agent name,
-session id, meta, host name, process id and runtime. Secrets were redacted
-when the trace was written; nothing else is removed.
+session id, meta, host name, process id and runtime. Not sent: the file's
+path, and anything not in the file. The tracer redacts secrets when it
+writes a trace (unless that was turned off); push sends what the file holds.
 
 ${SESSION_HELP}
 
