@@ -83,6 +83,8 @@ export class OtlpPushError extends Error {
   result: PushOtlpResult;
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong, naming the URL.
    * @param result What was sent before the failure.
    * @param status The HTTP status, when there was one.
