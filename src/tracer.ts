@@ -74,7 +74,6 @@ export interface WrapOptions {
   recordResult?: boolean;
 }
 
-type StepFn<T> = (step: Step) => T;
 
 const open = new Set<Tracer>();
 let exitHookInstalled = false;
@@ -326,10 +325,10 @@ export class Tracer {
    */
   step(name: string, context?: Record<string, unknown>): Step;
   /** Runs `fn` as a step named `name`. */
-  step<T>(name: string, fn: StepFn<T>): T;
+  step<T>(name: string, fn: (step: Step) => T): T;
   /** Runs `fn` as a step named `name` that saw `context`. */
-  step<T>(name: string, context: Record<string, unknown> | undefined, fn: StepFn<T>): T;
-  step<T>(name: string, a?: Record<string, unknown> | StepFn<T>, b?: StepFn<T>): Step | T {
+  step<T>(name: string, context: Record<string, unknown> | undefined, fn: (step: Step) => T): T;
+  step<T>(name: string, a?: Record<string, unknown> | ((step: Step) => T), b?: (step: Step) => T): Step | T {
     if (typeof a === "function") return this.#run(name, undefined, a, undefined);
     if (typeof b === "function") return this.#run(name, a, b, undefined);
     return new Step(this.#host, this.#name(name), a);
@@ -339,7 +338,7 @@ export class Tracer {
     return typeof name === "string" && name.length < 12 ? name : this.#sanitizer.text(name);
   }
 
-  #run<T>(name: string, context: unknown, fn: StepFn<T>, kind: string | undefined): T {
+  #run<T>(name: string, context: unknown, fn: (step: Step) => T, kind: string | undefined): T {
     const step = new Step(this.#host, this.#name(name), context, kind);
     step.start();
     let result: T;
