@@ -10,7 +10,7 @@
 import { extname } from "node:path";
 import { renderMarkdown } from "../markdown.ts";
 import { toOtlp } from "../otlp.ts";
-import { NotFoundError, writeFileAtomic } from "../runtime.ts";
+import { NotFoundError, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../snapshot.ts";
 import type { Session } from "../types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
@@ -146,6 +146,13 @@ ${COMMON_HELP}`;
       io.stdout(rendered);
       return 0;
     }
+    let isDirectory = false;
+    try {
+      isDirectory = statPath(output).isDirectory;
+    } catch {
+      // Not there yet: the usual case.
+    }
+    if (isDirectory) throw new Error(`Cannot write "${output}": it is a directory`);
     try {
       writeFileAtomic(output, rendered, 0o644);
     } catch (err) {
