@@ -41,3 +41,20 @@ export type {
   TraceRecord,
   Usage,
 } from "./src/types.ts";
+export { IN_FLIGHT_MESSAGE, OTLP_SCOPE_NAME, OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp.ts";
+export type {
+  OtlpAnyValue,
+  OtlpArrayValue,
+  OtlpEvent,
+  OtlpExportRequest,
+  OtlpInstrumentationScope,
+  OtlpKeyValue,
+  OtlpKeyValueList,
+  OtlpResource,
+  OtlpResourceSpans,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpStatus,
+} from "./src/otlp.ts";
+export { batchOtlp, OtlpPushError, otlpTracesUrl, pushOtlp } from "./src/otlp_push.ts";
+export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp_push.ts";

@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
 const args = process.argv.slice(2);
-const runtimes = ["deno", "bun"].filter((r) => args.length === 0 || !["deno", "bun"].includes(args[0]) || args[0] === r);
+const runtimes = ["deno", "bun"].filter((r) =>
+  args.length === 0 || !["deno", "bun"].includes(args[0]) || args[0] === r
+);
 const paths = args.filter((a) => a !== "deno" && a !== "bun");
 
 for (const runtime of runtimes) {
@@ -20,7 +22,9 @@ for (const runtime of runtimes) {
   }
 }
 
-const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
+// Deno colors its output whenever FORCE_COLOR is set at all: drop it.
+const { FORCE_COLOR: _force, ...inherited } = process.env;
+const env = { ...inherited, NO_COLOR: "1" };
 let passed = 0;
 let failed = 0;
 let crashed = false;
@@ -32,7 +36,8 @@ for (const runtime of runtimes) {
   const result = spawnSync(command[0], command[1], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
-  const output = `${result.stdout}\n${result.stderr}`;
+  // deno-lint-ignore no-control-regex
+  const output = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
   let p = 0;
   let f = 0;
   if (runtime === "deno") {
