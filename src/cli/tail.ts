@@ -287,6 +287,8 @@ export async function runTail(
   json: boolean,
   options: TailOptions,
 ): Promise<number> {
+  // Taken first: on the real process this is what starts catching Ctrl-C.
+  const signal = options.follow ? io.signal : undefined;
   const print = (event: TailEvent) => {
     if (event.type === "warning") {
       io.stderr(formatWarning(event, style));
@@ -348,7 +350,6 @@ export async function runTail(
   if (!current) io.stderr(`Waiting for a session in "${printable(dir)}"…\n`);
 
   const waker = new Waker();
-  const signal = io.signal;
   const dirWatch: Watch | undefined = watchPath(dir, () => waker.wake());
   let fileWatch: Watch | undefined = current ? watchPath(current.path, () => waker.wake()) : undefined;
   let lastDirCheck = io.now();
