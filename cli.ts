@@ -31,7 +31,7 @@ import { main } from "./src/cli/main.ts";
 export { main };
 export type { Io } from "./src/cli/io.ts";
 
-if (import.meta.main) {
+if ((import.meta as ImportMeta & { main?: boolean }).main) {
   const code = await main(processArgs(), processIo());
   process.exit(code);
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the npm package "ai-trace" from the same sources as JSR: ESM
+// JavaScript and .d.ts in dist/npm/, plus the `ai-trace` bin. Fails when the
+// export maps of deno.json and package.json drift apart.
+import { spawnSync } from "node:child_process";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const read = (file) => JSON.parse(readFileSync(join(root, file), "utf8"));
+
+// 1. The export maps name the same entry points.
+const deno = read("deno.json");
+const pkg = read("package.json");
+const drift = [];
+for (const [entry, source] of Object.entries(deno.exports)) {
+  const built = `./dist/npm/${source.replace(/^\.\//, "").replace(/\.ts$/, ".js")}`;
+  const target = pkg.exports?.[entry];
+  if (target?.import !== built || target?.types !== built.replace(/\.js$/, ".d.ts")) {
+    drift.push(
+      `"${entry}": deno.json has ${source}, package.json should have { types: "${
+        built.replace(/\.js$/, ".d.ts")
+      }", import: "${built}" }`,
+    );
+  }
+}
+for (const entry of Object.keys(pkg.exports ?? {})) {
+  if (!(entry in deno.exports)) drift.push(`"${entry}" is exported by package.json but not by deno.json`);
+}
+if (deno.version !== pkg.version) drift.push(`versions differ: deno.json ${deno.version}, package.json ${pkg.version}`);
+if (drift.length > 0) {
+  console.error(`error: deno.json and package.json have drifted apart:\n  ${drift.join("\n  ")}`);
+  process.exit(1);
+}
+
+// 2. Compile.
+rmSync(join(root, "dist", "npm"), { recursive: true, force: true });
+const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// 3. The bin: Node 20 has no import.meta.main, so it calls main() itself.
+const bin = join(root, "dist", "npm", "bin.js");
+writeFileSync(
+  bin,
+  `#!/usr/bin/env node
+import process from "node:process";
+import { processArgs, processIo } from "./src/cli/io.js";
+import { main } from "./cli.js";
+
+process.exitCode = await main(processArgs(), processIo());
+`,
+);
+chmodSync(bin, 0o755);
+console.log(`built dist/npm (ai-trace ${pkg.version})`);

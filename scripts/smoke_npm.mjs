@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Smoke test of the npm package as a user gets it: packs the tarball, installs
+// it in a fresh folder, traces a session from Node, runs the CLI through the
+// package's bin with npx and bunx, and type-checks a TypeScript consumer.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(join(tmpdir(), "ai-trace-smoke-"));
+const run = (command, args, options = {}) => {
+  console.log(`$ ${command} ${args.join(" ")}`);
+  const out = execFileSync(command, args, {
+    cwd: work,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    ...options,
+  });
+  process.stdout.write(out);
+  return out;
+};
+const check = (condition, message) => {
+  if (!condition) {
+    console.error(`smoke: FAILED: ${message}`);
+    process.exit(1);
+  }
+  console.log(`smoke: ok: ${message}`);
+};
+
+try {
+  execFileSync("npm", ["pack", "--pack-destination", work], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  const tarball = readdirSync(work).find((name) => name.endsWith(".tgz"));
+  check(tarball !== undefined, "npm pack made a tarball");
+  writeFileSync(join(work, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", `./${tarball}`, "typescript@5", "@types/node@20"]);
+
+  const traced = run("node", [
+    "-e",
+    `import { Tracer } from "ai-trace";
+const tracer = new Tracer("node_consumer", { traceDir: "traces" });
+await tracer.step("fetch", { url: "https://example.com" }, async (step) => { step.log({ bytes: 512 }); });
+tracer.step("decide", (step) => step.decide("BUY", { reason: "cheap", confidence: 0.9 }));
+await tracer.close();
+console.log("TRACE " + tracer.path);`,
+    "--input-type=module",
+  ]);
+  check(/TRACE traces\/node_consumer_\d{8}_\d{6}_\w+\.jsonl/.test(traced), `Node ${process.version} traced a session`);
+
+  const viewed = run("npx", ["--no-install", "ai-trace", "--dir", "traces", "view", "latest"]);
+  check(
+    viewed.includes("fetch") && viewed.includes("BUY"),
+    "npx ai-trace view latest shows the steps and the decision",
+  );
+
+  const bunx = join(root, "node_modules", ".bin", "bunx");
+  const listed = run(bunx, ["ai-trace", "--dir", "traces", "list"]);
+  check(listed.includes("node_consumer"), "bunx ai-trace list shows the session");
+
+  writeFileSync(
+    join(work, "consumer.ts"),
+    `import { Tracer, type Summary } from "ai-trace";
+import { main } from "ai-trace/cli";
+const tracer = new Tracer("typed", { traceDir: "traces", meta: { model: "m" } });
+const n: number = tracer.step("s", { a: 1 }, (step) => { step.usage({ input_tokens: 1 }); return 1; });
+const summary: Summary = tracer.summary();
+const code: Promise<number> = main(["list"]);
+console.log(n, summary.steps, code);
+`,
+  );
+  writeFileSync(
+    join(work, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        target: "ES2022",
+        noEmit: true,
+        types: ["node"],
+      },
+      files: ["consumer.ts"],
+    }),
+  );
+  run(join(work, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"]);
+  check(true, "the types resolve for a TypeScript consumer (tsc --noEmit)");
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
