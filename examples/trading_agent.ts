@@ -49,9 +49,12 @@ execute.fail("exchange timeout after 3 retries");
 const summary = tracer.summary();
 const json = await tracer.save();
 const markdown = await tracer.saveMarkdown();
+const html = await tracer.saveHtml();
 await tracer.close();
 
 console.log(`Recorded ${summary.steps} steps (${summary.ok} ok, ${summary.errors} failed) of "${tracer.agent}".`);
 console.log(`  trace:    ${tracer.path}`);
 console.log(`  snapshot: ${json}`);
 console.log(`  report:   ${markdown}`);
+console.log(`  timeline: ${html}  (open it in a browser)`);
+console.log("Look at it with: npm run cli -- view latest   (the CLI: ai-trace view latest)");

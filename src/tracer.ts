@@ -7,6 +7,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
+import { renderHtml } from "./html_report.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { createRedactor, type RedactOptions } from "./redact.ts";
 import {
@@ -14,9 +15,11 @@ import {
   type AppendFile,
   createAppendFile,
   env,
+  type FatalEnd,
   hostname,
   makeDir,
   onExit,
+  onFatal,
   pid,
   runtimeInfo,
   statPath,
@@ -74,12 +77,19 @@ export interface WrapOptions {
   recordResult?: boolean;
 }
 
-
 const open = new Set<Tracer>();
 let exitHookInstalled = false;
 
 function closeAllAtExit(): void {
   for (const tracer of open) tracer.closeSync();
+}
+
+// Why the process is ending, when it is a signal or an uncaught error: written in the `end` lines.
+let fatalEnd: FatalEnd | undefined;
+
+function closeAllOnFatal(end: FatalEnd): void {
+  fatalEnd = end;
+  closeAllAtExit();
 }
 
 // What a disabled tracer hands out: the public surface of a Step, doing nothing.
@@ -194,6 +204,7 @@ export class Tracer {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       onExit(closeAllAtExit);
+      onFatal(closeAllOnFatal);
     }
   }
 
@@ -488,6 +499,17 @@ export class Tracer {
   }
 
   /**
+   * Writes the session as one self-contained HTML file (a timeline of the
+   * steps, their details, search and decisions; no network), atomically.
+   *
+   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.html`}
+   * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   */
+  saveHtml(path?: string): Promise<string | undefined> {
+    return this.#saveAs(".html", (session) => renderHtml(session), path);
+  }
+
+  /**
    * Ends the session: writes the `end` line with the summary and closes the
    * file. Steps still running stay in the file as in flight. Called for you at
    * normal process exit; calling it twice is harmless.
@@ -503,7 +525,14 @@ export class Tracer {
     open.delete(this);
     if (this.#file !== undefined) {
       this.#checkFileStillThere();
-      const end = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
+      const end: Record<string, unknown> = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
+      if (fatalEnd !== undefined && "signal" in fatalEnd) {
+        end.reason = "signal";
+        end.signal = fatalEnd.signal;
+      } else if (fatalEnd !== undefined) {
+        end.reason = "uncaught";
+        end.error = this.#sanitizer.text(describe(fatalEnd.error));
+      }
       this.#write(`${JSON.stringify(end)}\n`);
       try {
         this.#file.close();

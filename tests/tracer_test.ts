@@ -253,6 +253,20 @@ describe("Tracer", () => {
     removeDir(dir);
   });
 
+  test("Tracer.saveHtml() writes a self-contained HTML report beside the JSONL", async () => {
+    const { dir, tracer } = newTracer({}, "html_agent");
+    tracer.step("<b>scan</b>", { q: "</script><script>alert(1)</script>" }, () => {});
+    const html = await tracer.saveHtml();
+    assert.equal(html, tracer.path!.replace(/\.jsonl$/, ".html"));
+    const text = readFileSync(html!, "utf8");
+    assert.match(text, /^<!doctype html>/i);
+    assert.match(text, /Content-Security-Policy/);
+    assert.ok(!text.includes("</script><script>alert(1)"), "the payload cannot close the data element");
+    assert.equal(statSync(html!).mode & 0o777, 0o600);
+    await tracer.close();
+    removeDir(dir);
+  });
+
   test("Tracer with autoSave: false keeps the run in memory and save() still works", async () => {
     const dir = tempDir();
     const tracer = new Tracer("mem", { traceDir: dir, autoSave: false });
