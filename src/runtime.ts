@@ -458,3 +458,105 @@ export function onExit(fn: () => void): void {
   if (deno) globalThis.addEventListener("unload", fn);
   else process.on("exit", fn);
 }
+
+/** How a process is about to end abnormally: of a signal, or of an uncaught error. */
+export type FatalEnd = { signal: string } | { error: unknown };
+
+// Signals whose default action ends the process, with their numbers (exit code 128 + n).
+const FATAL_SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+// Deno signal listeners the program added itself (counted through a wrapper of
+// `Deno.addSignalListener`, since Deno cannot list them).
+const programSignalListeners = new Map<string, number>();
+
+function wrapDenoSignalApi(): void {
+  const api = deno as unknown as {
+    addSignalListener?: (signal: string, handler: () => void) => void;
+    removeSignalListener?: (signal: string, handler: () => void) => void;
+  };
+  const add = api.addSignalListener;
+  const remove = api.removeSignalListener;
+  if (typeof add !== "function" || typeof remove !== "function") return;
+  try {
+    api.addSignalListener = function (signal: string, handler: () => void): void {
+      add.call(this, signal, handler);
+      programSignalListeners.set(signal, (programSignalListeners.get(signal) ?? 0) + 1);
+    };
+    api.removeSignalListener = function (signal: string, handler: () => void): void {
+      remove.call(this, signal, handler);
+      programSignalListeners.set(signal, Math.max(0, (programSignalListeners.get(signal) ?? 0) - 1));
+    };
+  } catch {
+    // A frozen Deno namespace: only `process.on` handlers are seen.
+  }
+  // Ours go through the original, uncounted.
+  denoAddSignal = (signal, handler) => add.call(api, signal, handler);
+}
+let denoAddSignal: ((signal: string, handler: () => void) => void) | undefined;
+
+/**
+ * Runs `fn` (synchronous work only) when the process is about to die of a
+ * signal it does not handle itself (SIGINT, SIGTERM, SIGHUP) or of an uncaught
+ * error, and then lets it die as it would have.
+ *
+ * The program's behaviour does not change: a signal is caught only while the
+ * program has no handler of its own for it (checked when the signal comes),
+ * and then re-raised (Bun, Node) or ended with the conventional exit code
+ * 128 + n (Deno, which cannot restore the default action); an uncaught error
+ * is only observed. The listeners keep no event loop alive. Call once.
+ */
+export function onFatal(fn: (end: FatalEnd) => void): void {
+  const run = (end: FatalEnd) => {
+    try {
+      fn(end);
+    } catch {
+      // Whatever failed, the process still ends as it would have.
+    }
+  };
+  if (deno) {
+    wrapDenoSignalApi();
+    const programHandles = (signal: string) =>
+      (programSignalListeners.get(signal) ?? 0) > 0 || process.listenerCount(signal) > 0;
+    for (const [signal, number] of Object.entries(FATAL_SIGNALS)) {
+      if (programHandles(signal)) continue;
+      try {
+        denoAddSignal?.(signal, () => {
+          if (programHandles(signal)) return; // the program took it over: its call
+          run({ signal });
+          (deno as unknown as { exit(code: number): never }).exit(128 + number);
+        });
+      } catch {
+        // Not a signal on this platform.
+      }
+    }
+    const uncaught = (event: Event, error: unknown) => {
+      if (event.defaultPrevented || process.listenerCount("uncaughtException") > 0) return;
+      run({ error });
+    };
+    globalThis.addEventListener("error", (event) => uncaught(event, (event as ErrorEvent).error));
+    globalThis.addEventListener(
+      "unhandledrejection",
+      (event) => uncaught(event, (event as PromiseRejectionEvent).reason),
+    );
+    return;
+  }
+  for (const [signal, number] of Object.entries(FATAL_SIGNALS)) {
+    if (process.listenerCount(signal) > 0) continue;
+    const handler = () => {
+      if (process.listenerCount(signal) > 1) return; // the program took it over: its call
+      process.removeListener(signal, handler);
+      run({ signal });
+      process.kill(process.pid, signal);
+      process.exit(128 + number); // only reached if the signal did not end the process at once
+    };
+    try {
+      process.on(signal as NodeJS.Signals, handler);
+    } catch {
+      // Not a signal on this platform.
+    }
+  }
+  process.on("uncaughtExceptionMonitor", (error) => {
+    if (process.listenerCount("uncaughtException") > 0) return; // the program handles it
+    run({ error });
+  });
+}

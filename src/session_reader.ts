@@ -127,6 +127,7 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
   };
   const byId = new Map<number, SessionStep>();
   let hasEnd = false;
+  let abnormalEnd = false; // an end line written as the process died of a signal or an uncaught error
   let lastBad: ReadWarning | undefined; // a bad line with nothing valid after it is a cut-off end
   let count = 0;
   for await (const line of readLines(path)) {
@@ -178,6 +179,7 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
       }
     } else if (type === "end") {
       hasEnd = true;
+      abnormalEnd = record.reason === "signal" || record.reason === "uncaught";
       session.finished_at = asNumber(record.finished_at);
     } else {
       session.warnings.push({
@@ -191,6 +193,7 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
   const cutOff = lastBad !== undefined;
   if (lastBad) lastBad.message = "last line is cut off (the writer stopped mid-line), skipped";
   finishSession(session, { hasEnd, cutOff, now: options.now ?? Date.now() });
+  if (abnormalEnd) session.state = "crashed";
   return session;
 }
 

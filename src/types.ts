@@ -180,6 +180,15 @@ export interface EndRecord {
   finished_at: number;
   /** The session's totals. */
   summary: Summary;
+  /**
+   * Present when the process did not end normally: `"signal"` (the signal it
+   * died of is in `signal`) or `"uncaught"` (an uncaught error, described in `error`).
+   */
+  reason?: "signal" | "uncaught";
+  /** The signal the process died of, e.g. `"SIGTERM"`. */
+  signal?: string;
+  /** The uncaught error, as `"<name>: <message>"` (redacted). */
+  error?: string;
 }
 
 /** Any line of an `ai-trace/1` JSONL file. */
