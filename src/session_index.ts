@@ -226,7 +226,8 @@ function fastIndex(file: TraceFile): SessionEntry | undefined {
     ok: num(summary.ok) ?? 0,
     errors: num(summary.errors) ?? 0,
     in_flight: num(summary.in_flight) ?? 0,
-    state: "complete",
+    // An end line written as the process died of a signal or an uncaught error: it did not complete.
+    state: tail.reason === "signal" || tail.reason === "uncaught" ? "crashed" : "complete",
     size: file.size,
     fast: true,
     warnings: [],

@@ -50,8 +50,34 @@ Exit codes: 0 success, 1 failure (missing or unreadable file or directory),
 `;
 }
 
+/** The command nearest to a mistyped name (at most two edits away), if any. */
 function closest(name: string): string | undefined {
-  return Object.keys(commands).find((candidate) => candidate.startsWith(name.slice(0, 2)));
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of Object.keys(commands)) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, counting a swap of neighbours as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /**
@@ -100,8 +126,10 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
     let rest = args.slice(i + 1);
     if (name === "help") {
       // `ai-trace help view` is `ai-trace view --help`.
-      if (rest.length === 0) name = undefined;
-      else {
+      if (rest.length === 0) {
+        name = undefined;
+        global.help = true;
+      } else {
         name = rest[0];
         rest = ["--help"];
       }

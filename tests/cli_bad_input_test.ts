@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { describe, test } from "node:test";
+import { assertOneLineError, CLI, cli, PYTHON_SEED } from "./_cli.ts";
+import { removeDir, scriptCommand, tempDir } from "./_helpers.ts";
+
+/** A directory with one good session and `name` holding `content` (or a directory when `content` is undefined). */
+function dirWith(name: string, content: string | Uint8Array | undefined): string {
+  const dir = tempDir();
+  copyFileSync(
+    join(PYTHON_SEED, "trading_agent_20261124_220803.jsonl"),
+    join(dir, "trading_agent_20261124_220803.jsonl"),
+  );
+  if (content === undefined) mkdirSync(join(dir, name));
+  else writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+/** `view` fails with exit 1 and one line; `list` and `stats` skip the file with one warning and go on. */
+async function assertRejected(name: string, content: string | Uint8Array | undefined, message: RegExp): Promise<void> {
+  const dir = dirWith(name, content);
+  try {
+    const view = await cli(["--dir", dir, "view", name]);
+    assert.equal(view.code, 1, view.err);
+    assert.equal(view.out, "");
+    assertOneLineError(view.err, message);
+    for (const command of ["list", "stats"]) {
+      const result = await cli(["--dir", dir, command]);
+      assert.equal(result.code, 0, `${command}: ${result.err}`);
+      assert.match(result.out, command === "list" ? /trading_agent/ : /^Sessions:\s+1\n/, command);
+      const warnings = result.err.trim().split("\n");
+      assert.equal(warnings.length, 1, `${command}: ${result.err}`);
+      assert.match(warnings[0], new RegExp(`^warning: .*${name.replace(".", "\\.")}: .*skipped$`), command);
+    }
+  } finally {
+    removeDir(dir);
+  }
+}
+
+describe("ai-trace on bad input", () => {
+  test("an empty file: view exits 1 with one line, list and stats skip it", async () => {
+    await assertRejected(
+      "empty_20261125_000000.jsonl",
+      "",
+      /^error: Cannot read trace ".*empty_20261125_000000\.jsonl": the file is empty$/,
+    );
+  });
+
+  test("random bytes: view exits 1 with one line, list and stats skip it", async () => {
+    const bytes = new Uint8Array(4096);
+    let seed = 42;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    await assertRejected(
+      "noise_20261125_000000.jsonl",
+      bytes,
+      /^error: Cannot read trace ".*noise_20261125_000000\.jsonl": not a trace file \(line \d+ is not a JSON record\)$/,
+    );
+  });
+
+  test("a 50 MB single line: view exits 1 with one line, list and stats skip it", async () => {
+    await assertRejected(
+      "huge_20261125_000000.jsonl",
+      '{"name": "x", "context": {"blob": "' + "x".repeat(50 * 1024 * 1024),
+      /^error: Cannot read trace ".*huge_20261125_000000\.jsonl": not a trace file \(line 1 is not a JSON record\)$/,
+    );
+  });
+
+  test("a directory named x.jsonl: view exits 1 with one line, list and stats skip it", async () => {
+    await assertRejected(
+      "x.jsonl",
+      undefined,
+      /^error: Cannot read trace ".*x\.jsonl": it is a directory, not a file$/,
+    );
+  });
+
+  test("a directory that does not exist: every command exits 1 with one line", async () => {
+    for (const args of [["list"], ["stats"], ["tail"], ["view", "latest"], ["export", "latest", "-f", "md"]]) {
+      const { code, out, err } = await cli(["--dir", "/nonexistent/traces", ...args]);
+      assert.equal(code, 1, args.join(" "));
+      assert.equal(out, "");
+      assertOneLineError(err, /^error: Cannot read trace directory "\/nonexistent\/traces": no such directory$/);
+    }
+  });
+
+  test("a file named as the directory: commands exit 1 saying it is not a directory", async () => {
+    const { code, err } = await cli(["--dir", join(PYTHON_SEED, "trading_agent_20261124_220803.jsonl"), "list"]);
+    assert.equal(code, 1);
+    assertOneLineError(err, /: not a directory$/);
+  });
+
+  test("a file without read permission: view exits 1 with one line", () => {
+    const dir = dirWith(
+      "secret_20261125_000000.jsonl",
+      '{"name":"s","context":{},"started_at":1,"finished_at":2,"duration_ms":1,"outcome":"ok","error":null,"logs":[]}\n',
+    );
+    const file = join(dir, "secret_20261125_000000.jsonl");
+    try {
+      chmodSync(file, 0o000);
+      // Root reads any file whatever its mode (CAP_DAC_OVERRIDE). Tests often run
+      // as root in containers, so there the CLI runs as a child process without
+      // that capability (setpriv), which makes the kernel refuse the read.
+      let prefix: string[] = [];
+      if (process.getuid?.() === 0) {
+        const setpriv = spawnSync("setpriv", ["--version"]);
+        if (setpriv.status !== 0) {
+          console.log("skipped: running as root and setpriv is not available to drop CAP_DAC_OVERRIDE");
+          return;
+        }
+        const caps = "-dac_override,-dac_read_search";
+        prefix = ["setpriv", `--inh-caps=${caps}`, `--bounding-set=${caps}`];
+      }
+      const [command, args] = scriptCommand(CLI, ["--dir", dir, "view", "secret"]);
+      const argv = [...prefix, command, ...args];
+      const result = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stdout, "");
+      assertOneLineError(result.stderr, /^error: Cannot read ".*secret_20261125_000000\.jsonl": permission denied$/);
+      const listArgv = [...prefix, command, ...scriptCommand(CLI, ["--dir", dir, "list"])[1]];
+      const list = spawnSync(listArgv[0], listArgv.slice(1), { encoding: "utf8" });
+      assert.equal(list.status, 0, list.stderr);
+      assert.match(list.stderr, /^warning: .*secret_20261125_000000\.jsonl: permission denied, skipped\n$/);
+    } finally {
+      chmodSync(file, 0o600);
+      removeDir(dir);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { commands } from "../src/cli/main.ts";
+import { VERSION } from "../src/version.ts";
+import { assertOneLineError, CLI, cli, PYTHON_SEED } from "./_cli.ts";
+import { runScript } from "./_helpers.ts";
+
+describe("ai-trace main()", () => {
+  test("main() --help prints the global help with every command and exits 0", async () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const { code, out, err } = await cli(args);
+      assert.equal(code, 0);
+      assert.equal(err, "");
+      assert.match(
+        out,
+        /^ai-trace \d+\.\d+\.\d+ — read the decision traces of AI agents\n\nUsage: ai-trace \[--dir DIR\] <command>/,
+      );
+      for (const command of Object.values(commands)) {
+        assert.ok(out.includes(`  ${command.name} `) && out.includes(command.summary));
+      }
+      assert.match(out, /--version/);
+      assert.match(out, /Exit codes: 0 success, 1 failure/);
+    }
+  });
+
+  test("main() prints each command's own help and exits 0", async () => {
+    for (const name of Object.keys(commands)) {
+      for (const args of [[name, "--help"], ["help", name], ["--help", name], [name, "-h"]]) {
+        const { code, out } = await cli(args);
+        assert.equal(code, 0, args.join(" "));
+        assert.match(out, new RegExp(`^Usage: ai-trace ${name}`), args.join(" "));
+        assert.match(out, /--json/);
+      }
+    }
+  });
+
+  test("main() --version prints the version of deno.json and package.json", async () => {
+    const deno = JSON.parse(readFileSync(new URL("../deno.json", import.meta.url), "utf8"));
+    const npm = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    assert.equal(VERSION, deno.version);
+    assert.equal(VERSION, npm.version);
+    assert.equal((await cli(["--version"])).out, `ai-trace ${VERSION}\n`);
+    assert.equal((await cli(["-V"])).out, `ai-trace ${VERSION}\n`);
+    assert.deepEqual(JSON.parse((await cli(["--version", "--json"])).out), { name: "ai-trace", version: VERSION });
+  });
+
+  test("main() exits 2 with one line and a hint for usage errors", async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /^error: Missing <command>$/],
+      [["lsit"], /^error: Unknown command "lsit" \(did you mean "list"\?\)$/],
+      [["--bogus", "list"], /^error: Unknown option "--bogus"$/],
+      [["list", "--bogus"], /^error: Unknown option "--bogus"$/],
+      [["list", "extra"], /^error: Unexpected argument "extra" for "list"$/],
+      [["--dir"], /^error: Option "--dir" needs a value$/],
+      [["tail", "-n"], /^error: Option "--lines" needs a value$/],
+      [["tail", "-n", "-3"], /^error: Option "-n" needs a value$/],
+      [["list", "--json=yes"], /^error: Option "--json" takes no value$/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await cli(["--dir", PYTHON_SEED, ...args]);
+      assert.equal(code, 2, args.join(" "));
+      const lines = err.trimEnd().split("\n");
+      const last = lines.slice(-2);
+      assert.match(last[0], message, args.join(" "));
+      assert.match(last[1], /^Run "ai-trace (\w+ )?--help" for usage\.$/);
+      assert.ok(!/^\s+at /m.test(err));
+    }
+  });
+
+  test("main() reads the directory from --dir, then AI_TRACE_DIR, then ./traces", async () => {
+    const fromEnv = await cli(["stats", "--json"], { env: { AI_TRACE_DIR: PYTHON_SEED } });
+    assert.equal(JSON.parse(fromEnv.out).sessions, 4);
+    const flagWins = await cli(["--dir", "/nonexistent", "stats"], { env: { AI_TRACE_DIR: PYTHON_SEED } });
+    assert.equal(flagWins.code, 1);
+    const afterCommand = await cli(["stats", "--dir", PYTHON_SEED, "--json"], {
+      env: { AI_TRACE_DIR: "/nonexistent" },
+    });
+    assert.equal(JSON.parse(afterCommand.out).dir, PYTHON_SEED);
+    const fallback = await cli(["list"]);
+    if (fallback.code === 1) assertOneLineError(fallback.err, /^error: Cannot read trace directory "traces"/);
+  });
+
+  test("main() takes --json before the command too", async () => {
+    const { code, out } = await cli(["--json", "--dir", PYTHON_SEED, "stats"]);
+    assert.equal(code, 0);
+    assert.equal(JSON.parse(out).steps, 308);
+  });
+
+  test("cli.ts runs as a process: stats on the original's files, exit codes 0 and 2", () => {
+    const ok = runScript(CLI, { args: ["--dir", PYTHON_SEED, "stats"] });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^Sessions:\s+4\nSteps:\s+308\nOK:\s+281\nErrors:\s+27\n/);
+    const usage = runScript(CLI, { args: ["nope"] });
+    assert.equal(usage.status, 2);
+    assertOneLineError(usage.stderr, /^error: Unknown command "nope"$/);
+  });
+});
