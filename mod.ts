@@ -41,7 +41,7 @@ export type {
   TraceRecord,
   Usage,
 } from "./src/types.ts";
-export { IN_FLIGHT_MESSAGE, OTLP_SCOPE_NAME, OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp.ts";
+export { OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp.ts";
 export type {
   OtlpAnyValue,
   OtlpArrayValue,
@@ -56,5 +56,5 @@ export type {
   OtlpSpan,
   OtlpStatus,
 } from "./src/otlp.ts";
-export { batchOtlp, OtlpPushError, otlpTracesUrl, pushOtlp } from "./src/otlp_push.ts";
+export { OtlpPushError, pushOtlp } from "./src/otlp_push.ts";
 export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp_push.ts";
