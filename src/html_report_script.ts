@@ -294,6 +294,7 @@ export const REPORT_SCRIPT: string = String.raw`
     countEl.textContent = label;
     countEl.dataset.visible = String(vcount);
     countEl.dataset.matches = String(matchCount);
+    countEl.dataset.query = search.value;
     spacer.style.height = vcount * ROW + "px";
   }
 
@@ -802,7 +803,9 @@ export const REPORT_SCRIPT: string = String.raw`
         ev.preventDefault();
         applySearchNow();
         if (activeTab === "timeline") {
-          if (vcount) select(visible[rowOf[selected] > -1 ? rowOf[selected] : 0]);
+          for (var r = 0; r < vcount; r++) {
+            if (!terms.length || marked[visible[r]] === 1) { select(visible[r]); break; }
+          }
           viewport.focus();
         } else moveDecisionFocus(1);
       }
@@ -950,6 +953,7 @@ export const REPORT_SCRIPT: string = String.raw`
   recompute();
   renderRows();
   renderHint();
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "true";
 })();
 `;
