@@ -23,6 +23,16 @@
 export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/tracer.ts";
 export type { RedactOptions } from "./src/redact.ts";
 export { readSession, type ReadSessionOptions } from "./src/session_reader.ts";
+export {
+  AmbiguousSessionError,
+  findSession,
+  listTraceFiles,
+  SessionNotFoundError,
+  type TraceDirListing,
+  TraceDirError,
+  type TraceFile,
+} from "./src/trace_dir.ts";
+export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/stats.ts";
 export type {
   Decision,
   EndRecord,

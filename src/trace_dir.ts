@@ -51,6 +51,7 @@ export class TraceDirError extends Error {
    * @param path The directory.
    * @param problem What is wrong with it.
    */
+  /** Makes the error for `path`, saying what is wrong with it. */
   constructor(path: string, problem: string) {
     super(`Cannot read trace directory "${path}": ${problem}`);
     this.name = "TraceDirError";
@@ -66,6 +67,7 @@ export class SessionNotFoundError extends Error {
    * @param query What was asked for.
    * @param dir The directory searched.
    */
+  /** Makes the error for a `query` that matched nothing in `dir`. */
   constructor(query: string, dir: string) {
     super(
       query === "latest"
@@ -87,6 +89,7 @@ export class AmbiguousSessionError extends Error {
    * @param query What was asked for.
    * @param matches The files it matches.
    */
+  /** Makes the error for a `query` that matched several files. */
   constructor(query: string, matches: TraceFile[]) {
     const names = matches.slice(0, 3).map((file) => `"${file.name}"`).join(", ");
     const more = matches.length > 3 ? `, and ${matches.length - 3} more` : "";
