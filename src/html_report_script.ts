@@ -866,7 +866,9 @@ export const REPORT_SCRIPT: string = String.raw`
   function renderHeader() {
     var sum = isObject(session.summary) ? session.summary : {};
     document.title = str(data.title) || document.title;
-    byId("agent").textContent = str(session.agent) || "(unnamed agent)";
+    var agent = byId("agent");
+    agent.textContent = str(session.agent) || "(unnamed agent)";
+    agent.title = str(session.agent);
     var state = str(session.state) || "complete";
     var badge = byId("state");
     badge.textContent = state;

@@ -87,7 +87,10 @@ button { font: inherit; color: inherit; }
 /* Header */
 .top { padding: 18px 24px 14px; background: var(--surface); border-bottom: 1px solid var(--border); }
 .title-row { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-.title-row h1 { margin: 0; font-size: 20px; font-weight: 650; letter-spacing: -0.01em; overflow-wrap: anywhere; }
+.title-row h1 {
+  margin: 0; font-size: 20px; font-weight: 650; letter-spacing: -0.01em; overflow-wrap: anywhere;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden;
+}
 .brand { margin-left: auto; color: var(--faint); font-size: 12px; }
 .sub { margin-top: 4px; color: var(--muted); font-size: 12.5px; display: flex; flex-wrap: wrap; gap: 4px 14px; }
 .sub span { overflow-wrap: anywhere; }
@@ -103,7 +106,7 @@ button { font: inherit; color: inherit; }
 .stat .v small { font-size: 12px; font-weight: 500; color: var(--muted); }
 .stat.bad .v { color: var(--error); }
 .stat.warn .v { color: var(--flight); }
-.meta { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 12px; }
+.meta { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 12px; max-height: 56px; overflow-y: auto; }
 .chip { display: inline-flex; max-width: 100%; border: 1px solid var(--border); border-radius: 6px; font-size: 12px; overflow: hidden; }
 .chip .ck { padding: 1px 7px; background: var(--surface-2); color: var(--muted); }
 .chip .cv { padding: 1px 7px; font-family: var(--mono); font-size: 11.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 420px; }
@@ -169,9 +172,9 @@ main { flex: 1 1 auto; min-height: 0; display: flex; }
 .icon.error { color: var(--error); }
 .icon.inflight { color: var(--flight); }
 .icon.other { color: var(--other); }
-.name { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+.name { flex: 0 1 auto; overflow: hidden; text-overflow: ellipsis; min-width: 3em; }
 .row.is-error .name { color: var(--error); }
-.badge { flex: none; font-size: 10.5px; padding: 0 6px; border-radius: 4px; background: var(--surface-2); color: var(--muted); border: 1px solid var(--border); line-height: 16px; }
+.badge { flex: 0 3 auto; min-width: 2.5em; max-width: 14em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 10.5px; padding: 0 6px; border-radius: 4px; background: var(--surface-2); color: var(--muted); border: 1px solid var(--border); line-height: 16px; }
 .badge.decision { color: var(--decision); background: var(--decision-soft); border-color: transparent; }
 .badge.err-below { color: var(--error); background: var(--error-soft); border-color: transparent; }
 .badge.flight { color: var(--flight); background: var(--flight-soft); border-color: transparent; }
@@ -252,6 +255,7 @@ pre.stack { color: var(--muted); }
 .dcard .where { color: var(--muted); font-size: 12.5px; overflow-wrap: anywhere; }
 .dcard .go { margin-left: auto; }
 .dcard .saw { margin-top: 10px; }
+.dcard .kv td.k { width: 22%; }
 .dcard .saw > summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
 .dcard .saw[open] > summary { margin-bottom: 6px; }
 .showmore { display: block; margin: 8px auto; padding: 6px 16px; border: 1px solid var(--border-strong); border-radius: 8px; background: var(--surface); cursor: pointer; }
