@@ -8,7 +8,19 @@
 /** The schema tag written in every `session` line and JSON snapshot. */
 export const SCHEMA = "ai-trace/1";
 
-/** Any value that JSON can hold. */
+/**
+ * Any value that JSON can hold.
+ *
+ * @example A value for a step's context
+ * ```ts
+ * import { type JsonValue, Tracer } from "@ai-trace/core";
+ *
+ * const signals: JsonValue = { rsi: 71.2, trend: "up", levels: [64000, 65500], confirmed: true };
+ * const tracer = new Tracer("trading_agent", { autoSave: false });
+ * tracer.step("market_scan", { symbol: "BTCUSDT", signals }, () => {});
+ * console.log(JSON.stringify(signals));
+ * ```
+ */
 export type JsonValue =
   | string
   | number
@@ -17,10 +29,38 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-/** A JSON object: the shape of a step's context, a log entry and `meta`. */
+/**
+ * A JSON object: the shape of a step's context, a log entry and `meta`.
+ *
+ * @example A step's context, read back
+ * ```ts
+ * import { type JsonObject, readSession, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * const context: JsonObject = session.steps[0].context;
+ * console.log(context.symbol); // BTCUSDT
+ * ```
+ */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What was decided at a step, and why. */
+/**
+ * What was decided at a step, and why.
+ *
+ * @example The decision of a step, read back
+ * ```ts
+ * import { type Decision, readSession, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("decide", (step) => step.decide("ENTER_LONG", { reason: "breakout", confidence: 0.87 }));
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * const decision: Decision | undefined = session.steps[0].decision;
+ * console.log(decision?.action, decision?.confidence); // ENTER_LONG 0.87
+ * ```
+ */
 export interface Decision {
   /** The action taken, e.g. `"ENTER_LONG"`. */
   action: string;
@@ -32,7 +72,19 @@ export interface Decision {
   alternatives?: JsonValue[];
 }
 
-/** Model usage of a step: tokens and cost. */
+/**
+ * Model usage of a step: tokens and cost.
+ *
+ * @example Record a model call's tokens and cost
+ * ```ts
+ * import { Tracer, type Usage } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("researcher", { autoSave: false });
+ * const usage: Usage = { model: "claude-haiku-4-5", input_tokens: 1200, output_tokens: 300, cost_usd: 0.0027 };
+ * tracer.step("summarize", (step) => step.usage(usage));
+ * console.log(tracer.summary().input_tokens); // 1200
+ * ```
+ */
 export interface Usage {
   /** The model that was called. */
   model?: string;
@@ -44,7 +96,21 @@ export interface Usage {
   cost_usd?: number;
 }
 
-/** One log entry of a step: `_t` is the epoch time in seconds. */
+/**
+ * One log entry of a step: `_t` is the epoch time in seconds.
+ *
+ * @example A step's log entries, read back
+ * ```ts
+ * import { type LogEntry, readSession, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * const entry: LogEntry = session.steps[0].logs[0];
+ * console.log(new Date(entry._t * 1000).toISOString(), entry.signal); // … 0.87
+ * ```
+ */
 export interface LogEntry {
   /** When the entry was logged, epoch seconds. */
   _t: number;
@@ -52,7 +118,20 @@ export interface LogEntry {
   [field: string]: JsonValue;
 }
 
-/** The first line of a session file. */
+/**
+ * The first line of a session file.
+ *
+ * @example The first line of a file
+ * ```ts
+ * import { type SessionRecord, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * await tracer.close();
+ * const [first] = (await Deno.readTextFile(tracer.path!)).split("\n");
+ * const record = JSON.parse(first) as SessionRecord;
+ * console.log(record.type, record.schema, record.agent); // session ai-trace/1 trading_agent
+ * ```
+ */
 export interface SessionRecord {
   /** Always `"session"`. */
   type: "session";
@@ -74,7 +153,21 @@ export interface SessionRecord {
   host: string;
 }
 
-/** Written when a step begins. */
+/**
+ * Written when a step begins.
+ *
+ * @example The line written when a step begins
+ * ```ts
+ * import { type StartRecord, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("execute", { qty: 0.01 }).start(); // begun, never finished
+ * await tracer.close();
+ * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
+ * const start = JSON.parse(lines[1]) as StartRecord;
+ * console.log(start.type, start.name, start.context.qty); // start execute 0.01
+ * ```
+ */
 export interface StartRecord {
   /** Always `"start"`. */
   type: "start";
@@ -92,7 +185,21 @@ export interface StartRecord {
   kind?: string;
 }
 
-/** Written when a step ends. A line without `type` is a step too (the original's). */
+/**
+ * Written when a step ends. A line without `type` is a step too (the original's).
+ *
+ * @example The line written when a step ends
+ * ```ts
+ * import { type StepRecord, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir(), startLines: false });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
+ * const step = JSON.parse(lines[1]) as StepRecord;
+ * console.log(step.name, step.outcome, step.logs.length); // market_scan ok 1
+ * ```
+ */
 export interface StepRecord {
   /** `"step"`, or absent in files written by the original Python tracer. */
   type?: "step";
@@ -128,7 +235,19 @@ export interface StepRecord {
   stack?: string;
 }
 
-/** Totals per step name, part of a {@linkcode Summary}. */
+/**
+ * Totals per step name, part of a {@linkcode Summary}.
+ *
+ * @example Totals of one step name
+ * ```ts
+ * import { type NameSummary, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("crawler", { autoSave: false });
+ * for (const url of ["a", "b"]) tracer.step("fetch", { url }, () => {});
+ * const fetches: NameSummary = tracer.summary().by_name["fetch"];
+ * console.log(fetches.count, fetches.errors); // 2 0
+ * ```
+ */
 export interface NameSummary {
   /** Steps with this name. */
   count: number;
@@ -144,7 +263,19 @@ export interface NameSummary {
   cost_usd: number;
 }
 
-/** What a session did, in numbers: returned by `summary()`, kept in the `end` line. */
+/**
+ * What a session did, in numbers: returned by `summary()`, kept in the `end` line.
+ *
+ * @example A run's totals
+ * ```ts
+ * import { type Summary, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("crawler", { autoSave: false });
+ * tracer.step("fetch", { url: "a" }, () => {});
+ * const summary: Summary = tracer.summary();
+ * console.log(summary.steps, summary.ok, summary.p95_ms); // 1 1 …
+ * ```
+ */
 export interface Summary {
   /** Completed steps. */
   steps: number;
@@ -172,7 +303,21 @@ export interface Summary {
   by_name: Record<string, NameSummary>;
 }
 
-/** The last line of a session file, written by `close()` or at exit. */
+/**
+ * The last line of a session file, written by `close()` or at exit.
+ *
+ * @example The last line of a file
+ * ```ts
+ * import { type EndRecord, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
+ * const end = JSON.parse(lines[lines.length - 1]) as EndRecord;
+ * console.log(end.type, end.summary.steps, end.reason); // end 1 undefined
+ * ```
+ */
 export interface EndRecord {
   /** Always `"end"`. */
   type: "end";
@@ -191,10 +336,39 @@ export interface EndRecord {
   error?: string;
 }
 
-/** Any line of an `ai-trace/1` JSONL file. */
+/**
+ * Any line of an `ai-trace/1` JSONL file.
+ *
+ * @example Every line of a file
+ * ```ts
+ * import { type TraceRecord, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
+ * const records = lines.map((line) => JSON.parse(line) as TraceRecord);
+ * console.log(records.map((record) => record.type)); // [ "session", "start", "step", "end" ]
+ * ```
+ */
 export type TraceRecord = SessionRecord | StartRecord | StepRecord | EndRecord;
 
-/** A step as read back: completed, or in flight (begun, never ended). */
+/**
+ * A step as read back: completed, or in flight (begun, never ended).
+ *
+ * @example The steps of a session
+ * ```ts
+ * import { readSession, type SessionStep, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * tracer.step("execute").start(); // still running at close: in flight
+ * await tracer.close();
+ * const steps: SessionStep[] = (await readSession(tracer.path!)).steps;
+ * console.log(steps.map((step) => [step.name, step.outcome, step.in_flight]));
+ * // [ [ "market_scan", "ok", false ], [ "execute", null, true ] ]
+ * ```
+ */
 export interface SessionStep {
   /** The step's id; for files without ids, its 1-based position. */
   id: number;
@@ -230,10 +404,34 @@ export interface SessionStep {
   stack?: string;
 }
 
-/** How a session ended, derived from its file. */
+/**
+ * How a session ended, derived from its file.
+ *
+ * @example Whether a session completed
+ * ```ts
+ * import { readSession, type SessionState, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * await tracer.close();
+ * const state: SessionState = (await readSession(tracer.path!)).state;
+ * console.log(state); // complete
+ * ```
+ */
 export type SessionState = "complete" | "crashed" | "running";
 
-/** A problem met while reading a file: the read went on without that line. */
+/**
+ * A problem met while reading a file: the read went on without that line.
+ *
+ * @example A cut-off last line
+ * ```ts
+ * import { type ReadWarning, readSession } from "@ai-trace/core";
+ *
+ * const path = `${await Deno.makeTempDir()}/agent_20260301_120000.jsonl`;
+ * await Deno.writeTextFile(path, '{"name": "scan", "started_at": 1, "finished_at": 2}\n{"name": "ex');
+ * const [warning]: ReadWarning[] = (await readSession(path)).warnings;
+ * console.log(warning.line, warning.message); // 2 last line is cut off (…), skipped
+ * ```
+ */
 export interface ReadWarning {
   /** The file. */
   path: string;
@@ -243,7 +441,20 @@ export interface ReadWarning {
   message: string;
 }
 
-/** A whole session as read back from a JSONL file or a JSON snapshot. */
+/**
+ * A whole session as read back from a JSONL file or a JSON snapshot.
+ *
+ * @example Read a session back
+ * ```ts
+ * import { readSession, type Session, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.decide("HOLD"));
+ * await tracer.close();
+ * const session: Session = await readSession(tracer.path!);
+ * console.log(session.agent, session.state, session.steps.length); // trading_agent complete 1
+ * ```
+ */
 export interface Session {
   /** The file it was read from. */
   path: string;
