@@ -11,6 +11,7 @@
  * @module
  */
 
+import * as nodeChildProcess from "node:child_process";
 import * as nodeFs from "node:fs";
 import * as nodeOs from "node:os";
 import process from "node:process";
@@ -558,5 +559,54 @@ export function onFatal(fn: (end: FatalEnd) => void): void {
   process.on("uncaughtExceptionMonitor", (error) => {
     if (process.listenerCount("uncaughtException") > 0) return; // the program handles it
     run({ error });
+  });
+}
+
+/**
+ * Opens a file with the desktop's default application (a browser, for an
+ * `.html` file): `open` on macOS, `start` on Windows, `xdg-open` elsewhere,
+ * or `command` when given (e.g. from `BROWSER`). Resolves once the opener has
+ * handed the file on (or is still running after a few seconds, as some do);
+ * rejects with a one-line message when there is no opener or it fails.
+ * `node:child_process` is built into Deno, Bun and Node alike, so this one
+ * path serves all three.
+ */
+export function openWithDefaultApp(path: string, command?: string): Promise<void> {
+  const platform = process.platform;
+  const [program, args]: [string, string[]] = command
+    ? [command, [path]]
+    : platform === "darwin"
+    ? ["open", [path]]
+    : platform === "win32"
+    ? ["cmd", ["/c", "start", '""', `"${path}"`]]
+    : ["xdg-open", [path]];
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => reject(new Error(`Cannot open "${path}": ${why}`));
+    let child: ReturnType<typeof nodeChildProcess.spawn>;
+    try {
+      child = nodeChildProcess.spawn(program, args, {
+        stdio: "ignore",
+        detached: platform !== "win32",
+        windowsVerbatimArguments: !command && platform === "win32",
+      });
+    } catch (err) {
+      fail(`"${program}" could not be started (${(err as Error).message})`);
+      return;
+    }
+    // An opener that stays (a text browser in the terminal, say) is left to run.
+    const timer = setTimeout(() => {
+      child.unref();
+      resolve();
+    }, 3000);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      const missing = (err as { code?: string }).code === "ENOENT";
+      fail(missing ? `no "${program}" to open it with (is there a desktop browser?)` : err.message);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else fail(`"${program}" found no application to open it with (exit code ${code})`);
+    });
   });
 }
