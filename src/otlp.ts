@@ -31,7 +31,22 @@ import { basename } from "node:path";
 import type { JsonObject, JsonValue, Session, SessionStep } from "./types.ts";
 import { VERSION } from "./version.ts";
 
-/** The value of an attribute: exactly one of the fields is set (none for an empty value). */
+/**
+ * The value of an attribute: exactly one of the fields is set (none for an empty value).
+ *
+ * @example Read an attribute's value
+ * ```ts
+ * import { type OtlpAnyValue, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const value: OtlpAnyValue | undefined = spans[1].attributes.find((a) => a.key === "ai_trace.context.symbol")?.value;
+ * console.log(value?.stringValue); // BTCUSDT
+ * ```
+ */
 export interface OtlpAnyValue {
   /** A string. */
   stringValue?: string;
@@ -47,19 +62,66 @@ export interface OtlpAnyValue {
   kvlistValue?: OtlpKeyValueList;
 }
 
-/** A list of values, `arrayValue` of an {@linkcode OtlpAnyValue}. */
+/**
+ * A list of values, `arrayValue` of an {@linkcode OtlpAnyValue}.
+ *
+ * @example An array in a step's context
+ * ```ts
+ * import { type OtlpArrayValue, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { levels: [64000, 65500] }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const levels: OtlpArrayValue | undefined = spans[1].attributes.find((a) => a.key === "ai_trace.context.levels")?.value
+ *   .arrayValue;
+ * console.log(levels?.values); // [ { intValue: "64000" }, { intValue: "65500" } ]
+ * ```
+ */
 export interface OtlpArrayValue {
   /** The values. */
   values: OtlpAnyValue[];
 }
 
-/** A list of key-value pairs, `kvlistValue` of an {@linkcode OtlpAnyValue}. */
+/**
+ * A list of key-value pairs, `kvlistValue` of an {@linkcode OtlpAnyValue}.
+ *
+ * @example Objects inside an array
+ * ```ts
+ * import { type OtlpKeyValueList, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { orders: [{ qty: 2 }] }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const orders = spans[1].attributes.find((a) => a.key === "ai_trace.context.orders")?.value.arrayValue;
+ * const first: OtlpKeyValueList | undefined = orders?.values[0].kvlistValue;
+ * console.log(first?.values); // [ { key: "qty", value: { intValue: "2" } } ]
+ * ```
+ */
 export interface OtlpKeyValueList {
   /** The pairs. */
   values: OtlpKeyValue[];
 }
 
-/** One attribute. */
+/**
+ * One attribute.
+ *
+ * @example A step span's attributes
+ * ```ts
+ * import { type OtlpKeyValue, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const attributes: OtlpKeyValue[] = spans[1].attributes;
+ * console.log(attributes.map((attribute) => attribute.key)); // [ …, "ai_trace.context.symbol" ]
+ * ```
+ */
 export interface OtlpKeyValue {
   /** The attribute's name, e.g. `"gen_ai.request.model"`. */
   key: string;
@@ -67,7 +129,22 @@ export interface OtlpKeyValue {
   value: OtlpAnyValue;
 }
 
-/** `Span.SpanKind` of the OTLP protocol, as the integers the JSON encoding uses. */
+/**
+ * `Span.SpanKind` of the OTLP protocol, as the integers the JSON encoding uses.
+ *
+ * @example Find the model calls
+ * ```ts
+ * import { OtlpSpanKind, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.usage({ model: "claude-haiku-4-5", input_tokens: 900 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const modelCalls = spans.filter((span) => span.kind === OtlpSpanKind.CLIENT);
+ * console.log(modelCalls.map((span) => span.name)); // [ "market_scan" ]
+ * ```
+ */
 export const OtlpSpanKind = {
   /** Unspecified. */
   UNSPECIFIED: 0,
@@ -86,7 +163,22 @@ export const OtlpSpanKind = {
 /** One of the {@linkcode OtlpSpanKind} values. */
 export type OtlpSpanKind = typeof OtlpSpanKind[keyof typeof OtlpSpanKind];
 
-/** `Status.StatusCode` of the OTLP protocol, as the integers the JSON encoding uses. */
+/**
+ * `Status.StatusCode` of the OTLP protocol, as the integers the JSON encoding uses.
+ *
+ * @example Find the failed steps
+ * ```ts
+ * import { OtlpStatusCode, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.fail("exchange down"));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const failed = spans.filter((span) => span.status.code === OtlpStatusCode.ERROR);
+ * console.log(failed.map((span) => span.name)); // [ "market_scan" ]
+ * ```
+ */
 export const OtlpStatusCode = {
   /** Not set: neither known to be OK nor an error. */
   UNSET: 0,
@@ -99,7 +191,22 @@ export const OtlpStatusCode = {
 /** One of the {@linkcode OtlpStatusCode} values. */
 export type OtlpStatusCode = typeof OtlpStatusCode[keyof typeof OtlpStatusCode];
 
-/** How a span ended. */
+/**
+ * How a span ended.
+ *
+ * @example A failed step's status
+ * ```ts
+ * import { type OtlpStatus, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.fail("exchange down"));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const status: OtlpStatus = spans[1].status;
+ * console.log(status); // { code: 2, message: "exchange down" }
+ * ```
+ */
 export interface OtlpStatus {
   /** OK, error, or unset (absent). */
   code?: OtlpStatusCode;
@@ -107,7 +214,22 @@ export interface OtlpStatus {
   message?: string;
 }
 
-/** Something that happened during a span at a point in time: a log entry, an exception. */
+/**
+ * Something that happened during a span at a point in time: a log entry, an exception.
+ *
+ * @example A log entry as an event
+ * ```ts
+ * import { type OtlpEvent, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans = request.resourceSpans[0].scopeSpans[0].spans;
+ * const [event]: OtlpEvent[] = spans[1].events;
+ * console.log(event.name, event.attributes); // log [ { key: "signal", value: { doubleValue: 0.87 } } ]
+ * ```
+ */
 export interface OtlpEvent {
   /** When, nanoseconds since the epoch, as a decimal string. */
   timeUnixNano: string;
@@ -117,7 +239,22 @@ export interface OtlpEvent {
   attributes: OtlpKeyValue[];
 }
 
-/** One span: the session's root span or one step. */
+/**
+ * One span: the session's root span or one step.
+ *
+ * @example The root span and a step's span
+ * ```ts
+ * import { type OtlpSpan, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const spans: OtlpSpan[] = request.resourceSpans[0].scopeSpans[0].spans;
+ * console.log(spans.map((span) => span.name)); // [ "invoke_agent trading_agent", "market_scan" ]
+ * console.assert(spans[1].parentSpanId === spans[0].spanId);
+ * ```
+ */
 export interface OtlpSpan {
   /** 32 lowercase hex digits, the same for every span of a session. */
   traceId: string;
@@ -141,7 +278,21 @@ export interface OtlpSpan {
   status: OtlpStatus;
 }
 
-/** Who produced the spans: `ai-trace` and its version. */
+/**
+ * Who produced the spans: `ai-trace` and its version.
+ *
+ * @example The scope of exported spans
+ * ```ts
+ * import { type OtlpInstrumentationScope, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const scope: OtlpInstrumentationScope = request.resourceSpans[0].scopeSpans[0].scope;
+ * console.log(scope.name, scope.version); // ai-trace, and the version of ai-trace
+ * ```
+ */
 export interface OtlpInstrumentationScope {
   /** `"ai-trace"`. */
   name: string;
@@ -149,7 +300,21 @@ export interface OtlpInstrumentationScope {
   version?: string;
 }
 
-/** The spans of one instrumentation scope. */
+/**
+ * The spans of one instrumentation scope.
+ *
+ * @example Count the spans
+ * ```ts
+ * import { type OtlpScopeSpans, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const [scopeSpans]: OtlpScopeSpans[] = request.resourceSpans[0].scopeSpans;
+ * console.log(scopeSpans.spans.length); // 2: the session and its step
+ * ```
+ */
 export interface OtlpScopeSpans {
   /** The scope. */
   scope: OtlpInstrumentationScope;
@@ -157,13 +322,41 @@ export interface OtlpScopeSpans {
   spans: OtlpSpan[];
 }
 
-/** The entity that produced the spans: the agent, its process and host. */
+/**
+ * The entity that produced the spans: the agent, its process and host.
+ *
+ * @example The agent as the service
+ * ```ts
+ * import { type OtlpResource, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const resource: OtlpResource = request.resourceSpans[0].resource;
+ * console.log(resource.attributes.find((a) => a.key === "service.name")?.value.stringValue); // trading_agent
+ * ```
+ */
 export interface OtlpResource {
   /** `service.name`, `host.name`, `ai_trace.meta.*`, … */
   attributes: OtlpKeyValue[];
 }
 
-/** The spans of one resource. */
+/**
+ * The spans of one resource.
+ *
+ * @example One resource per session
+ * ```ts
+ * import { type OtlpResourceSpans, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const all: OtlpResourceSpans[] = request.resourceSpans;
+ * console.log(all.length, all[0].scopeSpans.length); // 1 1
+ * ```
+ */
 export interface OtlpResourceSpans {
   /** The resource. */
   resource: OtlpResource;
@@ -171,7 +364,21 @@ export interface OtlpResourceSpans {
   scopeSpans: OtlpScopeSpans[];
 }
 
-/** The body of an OTLP/HTTP JSON request to `/v1/traces`: an `ExportTraceServiceRequest`. */
+/**
+ * The body of an OTLP/HTTP JSON request to `/v1/traces`: an `ExportTraceServiceRequest`.
+ *
+ * @example Write a request body to a file
+ * ```ts
+ * import { type OtlpExportRequest, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.log({ signal: 0.87 }));
+ * await tracer.close();
+ * const request: OtlpExportRequest = toOtlp(await readSession(tracer.path!));
+ * const file = `${await Deno.makeTempDir()}/trace.otlp.json`;
+ * await Deno.writeTextFile(file, JSON.stringify(request)); // e.g. for curl -d @trace.otlp.json
+ * ```
+ */
 export interface OtlpExportRequest {
   /** The spans, by resource. */
   resourceSpans: OtlpResourceSpans[];
@@ -190,12 +397,16 @@ export const IN_FLIGHT_MESSAGE = "in flight when the trace ended";
  * Serialize it with `JSON.stringify` and POST it to `<collector>/v1/traces`.
  *
  * @example Export a session read from a file
- * ```ts ignore
- * import { readSession, toOtlp } from "@ai-trace/core";
- * const session = await readSession("traces/trading_agent_20260301_120000_ab12.jsonl");
+ * ```ts
+ * import { readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
  * const request = toOtlp(session);
- * console.log(request.resourceSpans[0].scopeSpans[0].spans.length); // steps + 1
- * await Deno.writeTextFile("trace.otlp.json", JSON.stringify(request));
+ * console.log(request.resourceSpans[0].scopeSpans[0].spans.length); // 2: steps + 1
+ * await Deno.writeTextFile(`${tracer.traceDir}/trace.otlp.json`, JSON.stringify(request));
  * ```
  *
  * @param session A session, as {@linkcode readSession} returns it.
