@@ -74,8 +74,8 @@ export interface OtlpAnyValue {
  * await tracer.close();
  * const request = toOtlp(await readSession(tracer.path!));
  * const spans = request.resourceSpans[0].scopeSpans[0].spans;
- * const levels: OtlpArrayValue | undefined = spans[1].attributes.find((a) => a.key === "ai_trace.context.levels")?.value
- *   .arrayValue;
+ * const attribute = spans[1].attributes.find((a) => a.key === "ai_trace.context.levels");
+ * const levels: OtlpArrayValue | undefined = attribute?.value.arrayValue;
  * console.log(levels?.values); // [ { intValue: "64000" }, { intValue: "65500" } ]
  * ```
  */
