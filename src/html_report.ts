@@ -24,6 +24,8 @@ import type { Session } from "./types.ts";
 export interface RenderHtmlOptions {
   /** The page title. @default {"<agent> · <session id> · ai-trace"} */
   title?: string;
+  /** When the report was made, epoch milliseconds, shown in its footer. @default {undefined} (not shown) */
+  generatedAt?: number;
 }
 
 function sha256(text: string): string {
@@ -112,7 +114,7 @@ const BODY = `<header class="top">
 </section>
 <section id="decisions" class="decisions hidden" role="tabpanel" aria-labelledby="tab-decisions"><div id="dlist" class="dlist"></div></section>
 </main>
-<footer><span>Offline report: this file makes no network requests.</span>
+<footer><span>Offline report: this file makes no network requests.</span><span id="generated"></span>
 <span><kbd>\u2191</kbd> <kbd>\u2193</kbd> or <kbd>j</kbd> <kbd>k</kbd> move \u00b7 <kbd>\u2190</kbd> <kbd>\u2192</kbd> fold \u00b7 <kbd>/</kbd> search \u00b7 <kbd>E</kbd> next error \u00b7 <kbd>Esc</kbd> clear</span></footer>
 <noscript><p class="empty">This report needs JavaScript to draw the trace; the trace itself is embedded in this file as JSON.</p></noscript>`;
 
@@ -121,7 +123,7 @@ const BODY = `<header class="top">
  * trace embedded as JSON, no network access allowed).
  *
  * @param session The session, as {@linkcode readSession} returns it.
- * @param options The page title.
+ * @param options The page title and when the report was made.
  * @returns The HTML text, ready to be written to a `.html` file.
  *
  * @example Render a session read from disk
@@ -138,6 +140,7 @@ export function renderHtml(session: Session, options: RenderHtmlOptions = {}): s
   const summary = { ...session.summary, by_name: undefined };
   const data = {
     title,
+    generated_at: options.generatedAt ?? null,
     session: {
       agent: session.agent,
       session_id: session.session_id,

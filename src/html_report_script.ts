@@ -930,6 +930,9 @@ export const REPORT_SCRIPT: string = String.raw`
       wbox.replaceChildren(det);
     } else wbox.classList.add("hidden");
 
+    if (num(data.generated_at) !== null) {
+      byId("generated").textContent = "Generated " + fmtClock(data.generated_at / 1000, true).replace(/\.\d+ UTC$/, " UTC");
+    }
     byId("ndecisions").textContent = fmtInt(decisions.length);
     var jumps = byId("jumps");
     var jb = [];

@@ -8,9 +8,10 @@
  */
 
 import { extname } from "node:path";
+import { renderHtml } from "../html_report.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { toOtlp } from "../otlp.ts";
-import { NotFoundError, statPath, writeFileAtomic } from "../runtime.ts";
+import { NotFoundError, openWithDefaultApp, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../snapshot.ts";
 import type { Session } from "../types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
@@ -70,6 +71,20 @@ export const formats: Record<string, ExportFormat> = {
     extension: ".md",
     description: "a Markdown report in the original's layout",
     render: (session, { now }) => renderMarkdown(session, now),
+  },
+  html: {
+    extension: ".html",
+    description: "a self-contained HTML report: timeline, search, decisions; opens offline",
+    render: (session, { now, values }) => {
+      if (values.open === true && (values.output === undefined || values.output === "-")) {
+        throw new UsageError('Option "--open" needs -o FILE', "ai-trace export --help");
+      }
+      return renderHtml(session, { generatedAt: now });
+    },
+    options: { open: { type: "boolean" } },
+    optionsHelp: "      --open          Open the written file in the default browser (or $BROWSER)",
+    afterWrite: (path, { values, io }) =>
+      values.open === true ? openWithDefaultApp(path, io.env("BROWSER") || undefined) : undefined,
   },
   otlp: {
     extension: ".otlp.json",
