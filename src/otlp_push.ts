@@ -13,43 +13,148 @@
 
 import type { OtlpExportRequest, OtlpResourceSpans, OtlpScopeSpans } from "./otlp.ts";
 
-/** The `fetch` that {@linkcode pushOtlp} calls: the global one, or a stand-in. */
+/**
+ * The `fetch` that {@linkcode pushOtlp} calls: the global one, or a stand-in.
+ *
+ * @example A stand-in that records the requests
+ * ```ts
+ * import { type FetchLike, pushOtlp, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const sent: string[] = [];
+ * const recorder: FetchLike = (url, init) => {
+ *   sent.push(`${init.method} ${url}`);
+ *   return Promise.resolve(new Response("{}"));
+ * };
+ * await pushOtlp([request], { endpoint: "http://localhost:4318", fetch: recorder });
+ * console.log(sent); // [ "POST http://localhost:4318/v1/traces" ]
+ * ```
+ */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Options of {@linkcode pushOtlp}. */
+/**
+ * Options of {@linkcode pushOtlp}.
+ *
+ * @example Headers and smaller batches
+ * ```ts
+ * import { type FetchLike, pushOtlp, type PushOtlpOptions, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const collector: FetchLike = () => Promise.resolve(new Response("{}")); // leave `fetch` out to really send
+ * const options: PushOtlpOptions = {
+ *   endpoint: "https://otel.example.com",
+ *   headers: { Authorization: "Bearer <token>" },
+ *   maxSpansPerRequest: 1,
+ *   fetch: collector,
+ * };
+ * const result = await pushOtlp([request], options);
+ * console.log(result.requests); // 2: the session's root span, then its step
+ * ```
+ */
 export interface PushOtlpOptions {
   /**
    * The OTLP/HTTP endpoint: a base URL (`http://localhost:4318`, to which
    * `/v1/traces` is added) or the full traces URL ending in `/v1/traces`.
    */
   endpoint: string;
-  /** Extra request headers, e.g. `{ Authorization: "Bearer …" }`. @default {{}} */
+  /**
+   * Extra request headers, e.g. `{ Authorization: "Bearer …" }`.
+   *
+   * @default {{}}
+   */
   headers?: Record<string, string>;
-  /** At most this many spans in one request. @default {1000} */
+  /**
+   * At most this many spans in one request.
+   *
+   * @default {1000}
+   */
   maxSpansPerRequest?: number;
-  /** About at most this many bytes of JSON in one request (one span larger than that goes alone). @default {1_000_000} */
+  /**
+   * About at most this many bytes of JSON in one request (one span larger than that goes alone).
+   *
+   * @default {1_000_000}
+   */
   maxBytesPerRequest?: number;
-  /** Retries of one request after a retryable failure. @default {5} */
+  /**
+   * Retries of one request after a retryable failure.
+   *
+   * @default {5}
+   */
   maxRetries?: number;
-  /** The first backoff, doubled on each retry (with jitter). @default {500} */
+  /**
+   * The first backoff, doubled on each retry (with jitter).
+   *
+   * @default {500}
+   */
   initialBackoffMs?: number;
-  /** The longest wait between two tries, whether from backoff or from `Retry-After`. @default {30_000} */
+  /**
+   * The longest wait between two tries, whether from backoff or from `Retry-After`.
+   *
+   * @default {30_000}
+   */
   maxBackoffMs?: number;
-  /** How long one request may take before it is given up (and retried). @default {30_000} */
+  /**
+   * How long one request may take before it is given up (and retried).
+   *
+   * @default {30_000}
+   */
   timeoutMs?: number;
-  /** The `fetch` to call. @default {globalThis.fetch} */
+  /**
+   * The `fetch` to call.
+   *
+   * @default {globalThis.fetch}
+   */
   fetch?: FetchLike;
-  /** Waits between tries. @default {a setTimeout promise} */
+  /**
+   * Waits between tries.
+   *
+   * @default {a setTimeout promise}
+   */
   sleep?: (ms: number) => Promise<void>;
-  /** A number in [0, 1) for backoff jitter. @default {Math.random} */
+  /**
+   * A number in [0, 1) for backoff jitter.
+   *
+   * @default {Math.random}
+   */
   random?: () => number;
-  /** The time now, epoch milliseconds, for a `Retry-After` date. @default {Date.now} */
+  /**
+   * The time now, epoch milliseconds, for a `Retry-After` date.
+   *
+   * @default {Date.now}
+   */
   now?: () => number;
-  /** Called before each retry, e.g. to print a line. */
+  /**
+   * Called before each retry, e.g. to print a line.
+   *
+   * @default {undefined}
+   */
   onRetry?: (info: PushRetryInfo) => void;
 }
 
-/** What {@linkcode PushOtlpOptions.onRetry} is told. */
+/**
+ * What {@linkcode PushOtlpOptions.onRetry} is told.
+ *
+ * @example Report retries
+ * ```ts
+ * import { type FetchLike, pushOtlp, type PushRetryInfo, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * let calls = 0;
+ * const collector: FetchLike = () => Promise.resolve(new Response("", { status: ++calls === 1 ? 503 : 200 }));
+ * const onRetry = (info: PushRetryInfo) => console.log(`retry ${info.attempt} in ${info.delayMs} ms: ${info.reason}`);
+ * await pushOtlp([request], { endpoint: "http://localhost:4318", fetch: collector, sleep: async () => {}, onRetry });
+ * // retry 1 in … ms: HTTP 503
+ * ```
+ */
 export interface PushRetryInfo {
   /** The 1-based number of the retry. */
   attempt: number;
@@ -59,7 +164,23 @@ export interface PushRetryInfo {
   reason: string;
 }
 
-/** What a push did. */
+/**
+ * What a push did.
+ *
+ * @example A partial success
+ * ```ts
+ * import { type FetchLike, pushOtlp, type PushOtlpResult, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const answer = { partialSuccess: { rejectedSpans: 1, errorMessage: "span too old" } };
+ * const collector: FetchLike = () => Promise.resolve(new Response(JSON.stringify(answer)));
+ * const result: PushOtlpResult = await pushOtlp([request], { endpoint: "http://localhost:4318", fetch: collector });
+ * console.log(result.spans, result.rejectedSpans, result.messages); // 2 1 [ "span too old" ]
+ * ```
+ */
 export interface PushOtlpResult {
   /** The URL the requests went to. */
   url: string;
@@ -75,7 +196,26 @@ export interface PushOtlpResult {
   retries: number;
 }
 
-/** A push that failed: a final HTTP error, or retries used up. */
+/**
+ * A push that failed: a final HTTP error, or retries used up.
+ *
+ * @example A request the server refuses
+ * ```ts
+ * import { type FetchLike, OtlpPushError, pushOtlp, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const request = toOtlp(await readSession(tracer.path!));
+ * const collector: FetchLike = () => Promise.resolve(new Response('{"message": "bad span"}', { status: 400 }));
+ * try {
+ *   await pushOtlp([request], { endpoint: "http://localhost:4318", fetch: collector });
+ * } catch (error) {
+ *   if (!(error instanceof OtlpPushError)) throw error;
+ *   console.log(error.status, error.result.requests, error.message); // 400 0 Cannot push to "…": HTTP 400: bad span
+ * }
+ * ```
+ */
 export class OtlpPushError extends Error {
   /** The HTTP status, when the server answered. */
   status?: number;
@@ -206,11 +346,17 @@ function countSpans(document: OtlpExportRequest): number {
  * not retried (the OTLP specification says not to).
  *
  * @example Push one session to a local Collector
- * ```ts ignore
- * import { pushOtlp, readSession, toOtlp } from "@ai-trace/core";
- * const session = await readSession("traces/trading_agent_20260301_120000_ab12.jsonl");
- * const result = await pushOtlp([toOtlp(session)], { endpoint: "http://localhost:4318" });
- * console.log(`${result.spans} spans sent, ${result.rejectedSpans} rejected`);
+ * ```ts
+ * import { type FetchLike, pushOtlp, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * // A stand-in for the Collector, so the example stays offline; leave `fetch` out to really send.
+ * const collector: FetchLike = () => Promise.resolve(new Response("{}"));
+ * const result = await pushOtlp([toOtlp(session)], { endpoint: "http://localhost:4318", fetch: collector });
+ * console.log(`${result.spans} spans sent, ${result.rejectedSpans} rejected`); // 2 spans sent, 0 rejected
  * ```
  *
  * @param documents The export requests, e.g. one {@linkcode toOtlp} result per session.
