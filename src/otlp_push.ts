@@ -66,7 +66,7 @@ export interface PushOtlpOptions {
   /**
    * Extra request headers, e.g. `{ Authorization: "Bearer …" }`.
    *
-   * @default {{}}
+   * @default {none}
    */
   headers?: Record<string, string>;
   /**
