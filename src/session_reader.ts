@@ -94,15 +94,45 @@ export function toSessionStep(record: JsonObject, fallbackId: number, inFlight: 
   return step;
 }
 
-/** Options of {@linkcode readSession}. */
+/**
+ * Options of {@linkcode readSession}.
+ *
+ * @example Decide "running or crashed" as of a given time
+ * ```ts
+ * import { readSession, type ReadSessionOptions, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * await tracer.close();
+ * const options: ReadSessionOptions = { now: Date.now() + 60_000 };
+ * console.log((await readSession(tracer.path!, options)).state); // complete
+ * ```
+ */
 export interface ReadSessionOptions {
-  /** The time "now" is, epoch milliseconds, for telling running from crashed. @default {Date.now()} */
+  /**
+   * The time "now" is, epoch milliseconds, for telling running from crashed.
+   *
+   * @default {Date.now()}
+   */
   now?: number;
 }
 
 /**
  * Reads a whole session from a `.jsonl` or `.json` file.
  *
+ * @example Read back what a tracer wrote
+ * ```ts
+ * import { readSession, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.decide("HOLD", { reason: "no signal" }));
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * console.log(session.state, session.steps[0].decision?.reason, session.summary.steps); // complete no signal 1
+ * ```
+ *
+ * @param path The `.jsonl` file (ours or the original's) or `.json` snapshot.
+ * @param options The time "now" is, for telling a running session from a crashed one.
+ * @returns The session: its steps ordered by start time, its totals, and a warning for each line that could not be read.
  * @throws {NotFoundError} / {PermissionError} when the file cannot be opened,
  *   and `SyntaxError` when a `.json` snapshot is not JSON.
  */
