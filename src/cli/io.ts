@@ -11,7 +11,27 @@
 import process from "node:process";
 import { env, stdoutIsTerminal, writeStderr, writeStdout } from "../runtime.ts";
 
-/** The world a command runs in. */
+/**
+ * The world a command runs in.
+ *
+ * @example Run a command with output captured in a string
+ * ```ts
+ * import { type Io, main } from "@ai-trace/core/cli";
+ *
+ * let out = "";
+ * const io: Io = {
+ *   stdout: (text) => {
+ *     out += typeof text === "string" ? text : new TextDecoder().decode(text);
+ *   },
+ *   stderr: (text) => console.error(text),
+ *   isTTY: false, // no colors
+ *   env: (name) => (name === "NO_COLOR" ? "1" : undefined),
+ *   now: () => Date.now(),
+ * };
+ * const code = await main(["--dir", await Deno.makeTempDir(), "stats", "--json"], io);
+ * console.log(code, JSON.parse(out).sessions); // 0 0
+ * ```
+ */
 export interface Io {
   /** Writes to standard output. */
   stdout(text: string | Uint8Array): void;
@@ -84,15 +104,35 @@ export interface MemoryIo extends Io {
 
 /** Options of {@linkcode memoryIo}. */
 export interface MemoryIoOptions {
-  /** Pretend standard output is a terminal. @default {false} */
+  /**
+   * Pretend standard output is a terminal.
+   *
+   * @default {false}
+   */
   isTTY?: boolean;
-  /** The environment. @default {{}} */
+  /**
+   * The environment.
+   *
+   * @default {no variables}
+   */
   env?: Record<string, string>;
-  /** The clock, epoch milliseconds. @default {Date.now} */
+  /**
+   * The clock, epoch milliseconds.
+   *
+   * @default {Date.now}
+   */
   now?: () => number;
-  /** Stops long-running commands. */
+  /**
+   * Stops long-running commands.
+   *
+   * @default {undefined}
+   */
   signal?: AbortSignal;
-  /** Called after each write to standard output, with all output so far. */
+  /**
+   * Called after each write to standard output, with all output so far.
+   *
+   * @default {undefined}
+   */
   onStdout?: (all: string) => void;
 }
 
