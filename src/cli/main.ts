@@ -84,16 +84,32 @@ function editDistance(a: string, b: string): number {
  * Runs the CLI.
  *
  * @example Run a command in-process and read its output
- * ```ts ignore
- * import { main } from "./main.ts";
- * import { memoryIo } from "./io.ts";
- * const io = memoryIo({ env: {} });
- * const code = await main(["--dir", "traces", "stats", "--json"], io);
- * const report = JSON.parse(io.out());
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type Io, main } from "@ai-trace/core/cli";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("trading_agent", { traceDir });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ *
+ * let out = "";
+ * const io: Io = {
+ *   stdout: (text) => {
+ *     out += typeof text === "string" ? text : new TextDecoder().decode(text);
+ *   },
+ *   stderr: (text) => console.error(text),
+ *   isTTY: false,
+ *   env: () => undefined,
+ *   now: () => Date.now(),
+ * };
+ * const code = await main(["--dir", traceDir, "stats", "--json"], io);
+ * const report = JSON.parse(out);
+ * console.log(code, report.sessions, report.steps); // 0 1 1
  * ```
  *
  * @param args The arguments, without the program name.
- * @param io The world to run in. @default {processIo()}
+ * @param io The world to run in: the process's own (`processIo()`) when left out.
  * @returns The exit code: 0 success, 1 failure, 2 usage error.
  */
 export async function main(args: string[], io: Io = processIo()): Promise<number> {
