@@ -13,12 +13,27 @@
  * ```
  *
  * @example Run the CLI from code and capture its output
- * ```ts ignore
- * import { main } from "@ai-trace/core/cli";
- * import { memoryIo } from "./src/cli/io.ts";
- * const io = memoryIo({ env: {} });
- * const code = await main(["--dir", "traces", "stats", "--json"], io);
- * console.log(code, JSON.parse(io.out()).sessions);
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type Io, main } from "@ai-trace/core/cli";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("trading_agent", { traceDir });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ *
+ * let out = "";
+ * const io: Io = {
+ *   stdout: (text) => {
+ *     out += typeof text === "string" ? text : new TextDecoder().decode(text);
+ *   },
+ *   stderr: (text) => console.error(text),
+ *   isTTY: false,
+ *   env: () => undefined,
+ *   now: () => Date.now(),
+ * };
+ * const code = await main(["--dir", traceDir, "view", "latest"], io);
+ * console.log(code, out); // 0, then the session as a tree of steps
  * ```
  *
  * @module
