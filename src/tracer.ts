@@ -38,42 +38,126 @@ import type { JsonObject, Session, SessionStep, Summary } from "./types.ts";
 export { Step };
 export type { DecideOptions };
 
-/** Options of {@linkcode Tracer}. */
+/**
+ * Options of {@linkcode Tracer}.
+ *
+ * @example Metadata, extra redaction and an error hook
+ * ```ts
+ * import { Tracer, type TracerOptions } from "@ai-trace/core";
+ *
+ * const options: TracerOptions = {
+ *   traceDir: await Deno.makeTempDir(),
+ *   meta: { model: "claude-haiku-4-5", version: "1.4.0" },
+ *   redact: { keys: ["account_no"] },
+ *   maxStringLength: 2_000,
+ *   onError: (error) => console.error("tracing:", error.message),
+ * };
+ * const tracer = new Tracer("trading_agent", options);
+ * await tracer.close();
+ * console.log(tracer.path); // <traceDir>/trading_agent_<session_id>.jsonl
+ * ```
+ */
 export interface TracerOptions {
-  /** Where trace files go. @default {`AI_TRACE_DIR`, else `"traces"`} */
+  /**
+   * Where trace files go.
+   *
+   * @default {`AI_TRACE_DIR`, else `"traces"`}
+   */
   traceDir?: string;
-  /** Append every record to the session's JSONL file as it happens. @default {true} */
+  /**
+   * Append every record to the session's JSONL file as it happens.
+   *
+   * @default {true}
+   */
   autoSave?: boolean;
-  /** Metadata of the run (model, version, …), written in the `session` line. */
+  /**
+   * Metadata of the run (model, version, …), written in the `session` line.
+   *
+   * @default {no metadata}
+   */
   meta?: Record<string, unknown>;
-  /** Write a `start` line when a step begins, so a crash shows what was in flight. @default {true} */
+  /**
+   * Write a `start` line when a step begins, so a crash shows what was in flight.
+   *
+   * @default {true}
+   */
   startLines?: boolean;
-  /** Flush every line to the disk (fsync) before going on: slower, survives power loss. @default {false} */
+  /**
+   * Flush every line to the disk (fsync) before going on: slower, survives power loss.
+   *
+   * @default {false}
+   */
   fsync?: boolean;
-  /** Record nothing at all; `AI_TRACE_DISABLED=1` does the same. @default {true} */
+  /**
+   * Whether to record at all: `false` (or `AI_TRACE_DISABLED=1`) records nothing.
+   *
+   * @default {true}
+   */
   enabled?: boolean;
-  /** Redaction of secrets, or `false` to turn it off. @default {built-in rules} */
+  /**
+   * Redaction of secrets, or `false` to turn it off.
+   *
+   * @default {built-in rules}
+   */
   redact?: RedactOptions | false;
-  /** Strings longer than this are truncated with a marker. @default {10000} */
+  /**
+   * Strings longer than this are truncated with a marker.
+   *
+   * @default {10000}
+   */
   maxStringLength?: number;
-  /** Values nested deeper than this are cut off. @default {16} */
+  /**
+   * Values nested deeper than this are cut off.
+   *
+   * @default {16}
+   */
   maxDepth?: number;
   /**
    * Called once when tracing fails (a full disk, a deleted directory, …);
-   * the agent goes on. @default {one line on stderr}
+   * the agent goes on.
+   *
+   * @default {one line on stderr}
    */
   onError?: (error: Error) => void;
-  /** The session id to use instead of a new one (tests, resumed runs). */
+  /**
+   * The session id to use instead of a new one (tests, resumed runs).
+   *
+   * @default {a new id}
+   */
   sessionId?: string;
 }
 
-/** Options of {@linkcode Tracer.wrap}. */
+/**
+ * Options of {@linkcode Tracer.wrap}.
+ *
+ * @example A retrieval step whose result is not logged
+ * ```ts
+ * import { Tracer, type WrapOptions } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("researcher", { autoSave: false });
+ * const options: WrapOptions = { kind: "retrieval", recordResult: false };
+ * const search = tracer.wrap("search", (query: string) => [`${query}.md`], options);
+ * console.log(search("tides")); // [ "tides.md" ]
+ * ```
+ */
 export interface WrapOptions {
-  /** The step kind. @default {"tool"} */
+  /**
+   * The step kind.
+   *
+   * @default {"tool"}
+   */
   kind?: string;
-  /** Record the function's arguments as the step's context. @default {true} */
+  /**
+   * Record the function's arguments as the step's context.
+   *
+   * @default {true}
+   */
   recordArgs?: boolean;
-  /** Log the function's result. @default {true} */
+  /**
+   * Log the function's result.
+   *
+   * @default {true}
+   */
   recordResult?: boolean;
 }
 
