@@ -256,6 +256,14 @@ export class Tracer {
    * @param agent the agent's name (kept verbatim in the file; made safe in the file name).
    * @param options where and how to record.
    * @throws {RangeError} for invalid limits (checked here, never while tracing).
+   * @example A tracer that records nothing
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { enabled: false }); // as AI_TRACE_DISABLED=1 does
+   * tracer.step("market_scan", (step) => step.log({ signal: 0.87 }));
+   * console.log(tracer.path, tracer.summary().steps); // undefined 0
+   * ```
    */
   constructor(agent: string, options: TracerOptions = {}) {
     this.agent = typeof agent === "string" ? agent : String(agent);
@@ -292,7 +300,18 @@ export class Tracer {
     }
   }
 
-  /** The session's JSONL file, or `undefined` without auto-save. */
+  /**
+   * The session's JSONL file, or `undefined` without auto-save.
+   *
+   * @example Where the run is written
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * console.log(tracer.path); // <traceDir>/trading_agent_<session_id>.jsonl
+   * await tracer.close();
+   * ```
+   */
   get path(): string | undefined {
     return this.#path;
   }
@@ -389,7 +408,19 @@ export class Tracer {
     }
   }
 
-  /** How many tracing problems were reported through `onError`. */
+  /**
+   * How many tracing problems were reported through `onError`.
+   *
+   * @example A trace directory that cannot be created
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const notADirectory = await Deno.makeTempFile();
+   * const tracer = new Tracer("trading_agent", { traceDir: notADirectory, onError: (error) => console.log(error.message) });
+   * tracer.step("market_scan", () => {}); // still runs, recorded in memory
+   * console.log(tracer.errorCount); // 1
+   * ```
+   */
   get errorCount(): number {
     return this.#errors;
   }
@@ -506,6 +537,20 @@ export class Tracer {
    * p50 and p95 duration, tokens, cost, records lost, and the same per step name.
    *
    * @returns the summary (also written in the `end` line by `close()`).
+   * @example Count steps and errors
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("crawler", { autoSave: false });
+   * tracer.step("fetch", { url: "https://example.com" }, () => {});
+   * try {
+   *   tracer.step("parse", () => JSON.parse("<html>"));
+   * } catch {
+   *   // recorded as an error step, then rethrown
+   * }
+   * const { steps, errors } = tracer.summary();
+   * console.log(steps, errors); // 2 1
+   * ```
    */
   summary(): Summary {
     this.#summary.inFlight = this.#open;
@@ -564,8 +609,17 @@ export class Tracer {
    * Writes the whole session as one JSON object (the original's snapshot:
    * `agent`, `session_id`, `saved_at`, `meta`, `steps`, plus `schema`), atomically.
    *
-   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.json`}
+   * @param path where to write; `<traceDir>/<agent>_<session_id>.json` when left out.
    * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   * @example A JSON snapshot beside the JSONL file
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.decide("HOLD"));
+   * await tracer.close();
+   * console.log(await tracer.save()); // <traceDir>/trading_agent_<session_id>.json
+   * ```
    */
   save(path?: string): Promise<string | undefined> {
     return this.#saveAs(".json", renderSnapshot, path);
@@ -575,8 +629,17 @@ export class Tracer {
    * Writes the session as Markdown in the original's layout (summary table,
    * metadata, numbered steps with ✅/❌, context, logs, errors), atomically.
    *
-   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.md`}
+   * @param path where to write; `<traceDir>/<agent>_<session_id>.md` when left out.
    * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   * @example A Markdown report
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.decide("HOLD"));
+   * await tracer.close();
+   * console.log(await tracer.saveMarkdown()); // <traceDir>/trading_agent_<session_id>.md
+   * ```
    */
   saveMarkdown(path?: string): Promise<string | undefined> {
     return this.#saveAs(".md", renderMarkdown, path);
@@ -586,8 +649,17 @@ export class Tracer {
    * Writes the session as one self-contained HTML file (a timeline of the
    * steps, their details, search and decisions; no network), atomically.
    *
-   * @param path where to write. @default {`<traceDir>/<agent>_<session_id>.html`}
+   * @param path where to write; `<traceDir>/<agent>_<session_id>.html` when left out.
    * @returns the path written, or `undefined` if it could not be (reported through `onError`).
+   * @example An HTML timeline to open in a browser
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.decide("HOLD"));
+   * await tracer.close();
+   * console.log(await tracer.saveHtml()); // <traceDir>/trading_agent_<session_id>.html
+   * ```
    */
   saveHtml(path?: string): Promise<string | undefined> {
     return this.#saveAs(".html", (session) => renderHtml(session), path);
@@ -597,13 +669,35 @@ export class Tracer {
    * Ends the session: writes the `end` line with the summary and closes the
    * file. Steps still running stay in the file as in flight. Called for you at
    * normal process exit; calling it twice is harmless.
+   * @example A step still running at close
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("execute", { qty: 0.01 }).start(); // never finished
+   * await tracer.close();
+   * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
+   * console.log(JSON.parse(lines[lines.length - 1]).summary.in_flight); // 1
+   * ```
    */
   close(): Promise<void> {
     this.closeSync();
     return Promise.resolve();
   }
 
-  /** {@linkcode Tracer.close}, synchronously (for exit handlers). */
+  /**
+   * {@linkcode Tracer.close}, synchronously (for exit handlers).
+   *
+   * @example Close where nothing async may run
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("market_scan", () => {});
+   * tracer.closeSync(); // e.g. inside process.on("exit", …)
+   * console.log(tracer.summary().steps); // 1
+   * ```
+   */
   closeSync(): void {
     if (this.#closed || !this.enabled) return;
     open.delete(this);
