@@ -8,13 +8,37 @@ import type { Sanitizer } from "./safe_json.ts";
 import type { CountedStep } from "./summary.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "./types.ts";
 
-/** Options of {@linkcode Step.decide}. */
+/**
+ * Options of {@linkcode Step.decide}.
+ *
+ * @example A decision with its reason and the alternatives
+ * ```ts
+ * import { type DecideOptions, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { autoSave: false });
+ * const options: DecideOptions = { reason: "SuperTrend bullish", confidence: 0.87, alternatives: ["HOLD"] };
+ * tracer.step("decide", (step) => step.decide("ENTER_LONG", options));
+ * console.log(tracer.summary().ok); // 1
+ * ```
+ */
 export interface DecideOptions {
-  /** Why the action was taken. */
+  /**
+   * Why the action was taken.
+   *
+   * @default {undefined}
+   */
   reason?: string;
-  /** How sure the agent was, usually between 0 and 1. */
+  /**
+   * How sure the agent was, usually between 0 and 1.
+   *
+   * @default {undefined}
+   */
   confidence?: number;
-  /** The other actions that were considered. */
+  /**
+   * The other actions that were considered.
+   *
+   * @default {undefined}
+   */
   alternatives?: unknown[];
 }
 
@@ -86,17 +110,54 @@ export class Step {
     this.#kind = kind;
   }
 
-  /** The step's id within its session (0 until started). */
+  /**
+   * The step's id within its session (0 until started).
+   *
+   * @example Ids of nested steps
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * tracer.step("research", (outer) => {
+   *   tracer.step("fetch", (inner) => console.log(outer.id, inner.id, inner.parentId)); // 1 2 1
+   * });
+   * ```
+   */
   get id(): number {
     return this.#id;
   }
 
-  /** The enclosing step's id, or `null` for a top-level step. */
+  /**
+   * The enclosing step's id, or `null` for a top-level step.
+   *
+   * @example A top-level step has no parent
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * const step = tracer.step("market_scan").start();
+   * console.log(step.parentId); // null
+   * step.finish();
+   * ```
+   */
   get parentId(): number | null {
     return this.#parentId;
   }
 
-  /** Whether the step has ended. */
+  /**
+   * Whether the step has ended.
+   *
+   * @example Before and after finish()
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * const step = tracer.step("market_scan").start();
+   * console.log(step.finished); // false
+   * step.finish();
+   * console.log(step.finished); // true
+   * ```
+   */
   get finished(): boolean {
     return this.#state === DONE;
   }
@@ -107,6 +168,16 @@ export class Step {
    * does nothing.
    *
    * @returns this step, for chaining.
+   * @example Time a step by hand
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * const step = tracer.step("execute", { qty: 0.01 }).start();
+   * // … place the order …
+   * step.finish();
+   * console.log(step.id, tracer.summary().steps); // 1 1
+   * ```
    */
   start(): this {
     if (this.#state !== NEW) return this;
@@ -154,6 +225,16 @@ export class Step {
    * redacted; a step not yet started is started first.
    *
    * @param fields what to log, e.g. `{ signal: 0.87 }`.
+   * @example Log fields, with a secret redacted
+   * ```ts
+   * import { readSession, Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("market_scan", (step) => step.log({ signal: 0.87, api_key: "abc123" }));
+   * await tracer.close();
+   * const session = await readSession(tracer.path!);
+   * console.log(session.steps[0].logs[0]); // { _t: …, signal: 0.87, api_key: "[REDACTED]" }
+   * ```
    */
   log(fields: Record<string, unknown>): void {
     if (this.#state === DONE) return;
@@ -169,6 +250,16 @@ export class Step {
    *
    * @param action what was decided, e.g. `"ENTER_LONG"`.
    * @param options the reason, confidence and alternatives.
+   * @example Record a decision
+   * ```ts
+   * import { readSession, Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("decide", (step) => step.decide("ENTER_LONG", { reason: "breakout", confidence: 0.87 }));
+   * await tracer.close();
+   * const session = await readSession(tracer.path!);
+   * console.log(session.steps[0].decision); // { action: "ENTER_LONG", reason: "breakout", confidence: 0.87 }
+   * ```
    */
   decide(action: string, options: DecideOptions = {}): void {
     if (this.#state === DONE) return;
@@ -190,6 +281,17 @@ export class Step {
    * Records model usage; token counts and cost add up over several calls.
    *
    * @param usage the model, tokens and cost of a call.
+   * @example Two model calls in one step
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * tracer.step("answer", (step) => {
+   *   step.usage({ model: "claude-haiku-4-5", input_tokens: 1200, output_tokens: 300 });
+   *   step.usage({ input_tokens: 300, output_tokens: 80 }); // a follow-up call
+   * });
+   * console.log(tracer.summary().input_tokens); // 1500
+   * ```
    */
   usage(usage: Usage): void {
     if (this.#state === DONE) return;
@@ -207,6 +309,15 @@ export class Step {
    * Ends the step and writes its line. A second call does nothing.
    *
    * @param outcome `"ok"` by default; `"error"` or any other word.
+   * @example An outcome of your own
+   * ```ts
+   * import { readSession, Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+   * tracer.step("execute", { qty: 0.01 }).finish("skipped");
+   * await tracer.close();
+   * console.log((await readSession(tracer.path!)).steps[0].outcome); // skipped
+   * ```
    */
   finish(outcome: string = "ok"): void {
     this.#end(typeof outcome === "string" ? outcome : String(outcome), null);
@@ -217,6 +328,19 @@ export class Step {
    *
    * @param reason what went wrong: a message or the thrown value (an Error
    *   also gives its class name and stack).
+   * @example A failure caught by the agent
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("trading_agent", { autoSave: false });
+   * const step = tracer.step("place_order", { qty: 0.01 }).start();
+   * try {
+   *   throw new Error("exchange down");
+   * } catch (error) {
+   *   step.fail(error); // the agent handles it and goes on
+   * }
+   * console.log(tracer.summary().errors); // 1
+   * ```
    */
   fail(reason: unknown): void {
     this.#end("error", reason);
