@@ -69,3 +69,26 @@ test("createRedactor() takes extra keys and patterns, or can be turned off", () 
   assert.equal(off.isSensitiveKey("password"), false);
   assert.equal(off.redactString("sk-proj-abcdefghijklmnopqrstuvwx"), "sk-proj-abcdefghijklmnopqrstuvwx");
 });
+
+test("createRedactor() finds every built-in shape behind its quick pre-check", () => {
+  const r = createRedactor();
+  const cases = [
+    "sk_live_" + "a".repeat(16),
+    "rk_test_" + "b".repeat(16),
+    "github_pat_" + "c".repeat(22),
+    "glpat-" + "d".repeat(20),
+    "hf_" + "e".repeat(30),
+    "npm_" + "f".repeat(36),
+    "BEARER abcdefghijklmnop",
+    "bearer abcdefghijklmnop",
+    "Basic dXNlcjpwYXNzd29yZA==",
+    "postgres://admin:s3cret@db:5432/x",
+  ];
+  for (const secret of cases) {
+    const out = r.redactString(`before ${secret} after`);
+    assert.ok(out.includes("[REDACTED]"), `${secret} -> ${out}`);
+  }
+  const custom = createRedactor({ patterns: [/^ref \d+$/m, /caf\u00e9-\d+/u] });
+  assert.equal(custom.redactString("line one\nref 12345\nline three"), "line one\n[REDACTED]\nline three");
+  assert.equal(custom.redactString("order café-42 ready"), "order [REDACTED] ready");
+});
