@@ -137,7 +137,7 @@ export interface OtlpKeyValue {
  * import { OtlpSpanKind, readSession, toOtlp, Tracer } from "@ai-trace/core";
  *
  * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
- * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.usage({ model: "claude-haiku-4-5", input_tokens: 900 }));
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, (step) => step.usage({ model: "claude-haiku-4-5" }));
  * await tracer.close();
  * const request = toOtlp(await readSession(tracer.path!));
  * const spans = request.resourceSpans[0].scopeSpans[0].spans;

@@ -132,7 +132,8 @@ export interface ReadSessionOptions {
  *
  * @param path The `.jsonl` file (ours or the original's) or `.json` snapshot.
  * @param options The time "now" is, for telling a running session from a crashed one.
- * @returns The session: its steps ordered by start time, its totals, and a warning for each line that could not be read.
+ * @returns The session: its steps ordered by start time, its totals, and a
+ *   warning for each line that could not be read.
  * @throws {NotFoundError} / {PermissionError} when the file cannot be opened,
  *   and `SyntaxError` when a `.json` snapshot is not JSON.
  */
