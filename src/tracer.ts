@@ -416,7 +416,8 @@ export class Tracer {
    * import { Tracer } from "@ai-trace/core";
    *
    * const notADirectory = await Deno.makeTempFile();
-   * const tracer = new Tracer("trading_agent", { traceDir: notADirectory, onError: (error) => console.log(error.message) });
+   * const onError = (error: Error) => console.log(error.message); // Cannot create trace file in "…": …
+   * const tracer = new Tracer("trading_agent", { traceDir: notADirectory, onError });
    * tracer.step("market_scan", () => {}); // still runs, recorded in memory
    * console.log(tracer.errorCount); // 1
    * ```
