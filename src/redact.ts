@@ -9,17 +9,41 @@
 /** What replaces a redacted value. */
 export const REDACTED = "[REDACTED]";
 
-/** Options for redaction. */
+/**
+ * Options for redaction.
+ *
+ * @example Redact an account number by key and by shape
+ * ```ts
+ * import { readSession, type RedactOptions, Tracer } from "@ai-trace/core";
+ *
+ * const redact: RedactOptions = { keys: ["account_no"], patterns: [/\bACC-\d{6}\b/] };
+ * const tracer = new Tracer("bank_agent", { traceDir: await Deno.makeTempDir(), redact });
+ * tracer.step("lookup", { account_no: "12345", note: "see ACC-123456" }, () => {});
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * console.log(session.steps[0].context); // { account_no: "[REDACTED]", note: "see [REDACTED]" }
+ * ```
+ */
 export interface RedactOptions {
-  /** Turn redaction off entirely. @default {true} */
+  /**
+   * Whether to redact at all: `false` turns redaction off entirely.
+   *
+   * @default {true}
+   */
   enabled?: boolean;
   /**
    * More key names to redact, besides the built-in ones: a string matches a
    * key case-insensitively ignoring `-`, `_` and spaces; a RegExp is tested
    * against the key as written.
+   *
+   * @default {only the built-in names}
    */
   keys?: (string | RegExp)[];
-  /** More value patterns: every match inside any string is replaced. */
+  /**
+   * More value patterns: every match inside any string is replaced.
+   *
+   * @default {only the built-in shapes}
+   */
   patterns?: RegExp[];
 }
 
