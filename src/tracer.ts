@@ -192,6 +192,16 @@ const NOOP_STEP = Object.freeze({
   fail() {},
 }) as unknown as Step;
 
+// Whether a callback returned a promise-like; false for a value whose `then` cannot even be read.
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value === null || typeof value !== "object") return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}
+
 function defaultOnError(error: Error): void {
   writeStderr(`ai-trace: ${error.message}\n`);
 }
@@ -266,15 +276,16 @@ export class Tracer {
    * ```
    */
   constructor(agent: string, options: TracerOptions = {}) {
-    this.agent = typeof agent === "string" ? agent : String(agent);
-    this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
-    this.traceDir = options.traceDir ?? env("AI_TRACE_DIR") ?? "traces";
-    this.sessionId = options.sessionId ?? newSessionId();
     this.#sanitizer = new Sanitizer({
       maxStringLength: options.maxStringLength,
       maxDepth: options.maxDepth,
       redactor: createRedactor(options.redact === false ? { enabled: false } : options.redact),
     });
+    // Not a string (against the types): made one without ever throwing.
+    this.agent = typeof agent === "string" ? agent : this.#sanitizer.text(agent);
+    this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
+    this.traceDir = options.traceDir ?? env("AI_TRACE_DIR") ?? "traces";
+    this.sessionId = options.sessionId ?? newSessionId();
     this.#host = this.#makeHost();
     if (!this.enabled) {
       // A disabled tracer is a set of no-op functions, not a branch on every call.
@@ -475,7 +486,7 @@ export class Tracer {
       step.fail(err);
       throw err;
     }
-    if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+    if (isThenable(result)) {
       return (result as unknown as PromiseLike<unknown>).then(
         (value) => {
           step.finish();
@@ -519,9 +530,7 @@ export class Tracer {
       return tracer.#run(name, recordArgs ? { args } : undefined, (step) => {
         const result = fn.apply(this, args);
         if (!recordResult) return result;
-        if (
-          result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function"
-        ) {
+        if (isThenable(result)) {
           return (result as unknown as PromiseLike<unknown>).then((value) => {
             if (value !== undefined) step.log({ result: value });
             return value;
