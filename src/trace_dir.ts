@@ -15,7 +15,21 @@ import { listDir, NotFoundError, statPath } from "./runtime.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import type { ReadWarning } from "./types.ts";
 
-/** One trace file of a directory. */
+/**
+ * One trace file of a directory.
+ *
+ * @example The newest session's file
+ * ```ts
+ * import { findSession, type TraceFile, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("trading_agent", { traceDir });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * const file: TraceFile = findSession(traceDir, "latest");
+ * console.log(file.agent, file.format, file.name); // trading_agent jsonl trading_agent_<session_id>.jsonl
+ * ```
+ */
 export interface TraceFile {
   /** Its path: the directory joined with its name. */
   path: string;
@@ -35,7 +49,22 @@ export interface TraceFile {
   sortTime: number;
 }
 
-/** What {@linkcode listTraceFiles} found. */
+/**
+ * What {@linkcode listTraceFiles} found.
+ *
+ * @example Files and skipped entries
+ * ```ts
+ * import { listTraceFiles, type TraceDirListing, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("trading_agent", { traceDir });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * await Deno.mkdir(`${traceDir}/not_a_file.jsonl`);
+ * const listing: TraceDirListing = listTraceFiles(traceDir);
+ * console.log(listing.files.length, listing.skipped[0].message); // 1 a directory, not a file
+ * ```
+ */
 export interface TraceDirListing {
   /** The sessions' files, newest first, each session once. */
   files: TraceFile[];
@@ -43,15 +72,30 @@ export interface TraceDirListing {
   skipped: ReadWarning[];
 }
 
-/** A directory that is not there, or is not a directory. */
+/**
+ * A directory that is not there, or is not a directory.
+ *
+ * @example A directory that does not exist
+ * ```ts
+ * import { listTraceFiles, TraceDirError } from "@ai-trace/core";
+ *
+ * try {
+ *   listTraceFiles(`${await Deno.makeTempDir()}/missing`);
+ * } catch (error) {
+ *   if (!(error instanceof TraceDirError)) throw error;
+ *   console.log(error.message); // Cannot read trace directory "…/missing": no such directory
+ * }
+ * ```
+ */
 export class TraceDirError extends Error {
   /** The directory. */
   path: string;
   /**
+   * Makes the error for `path`, saying what is wrong with it.
+   *
    * @param path The directory.
    * @param problem What is wrong with it.
    */
-  /** Makes the error for `path`, saying what is wrong with it. */
   constructor(path: string, problem: string) {
     super(`Cannot read trace directory "${path}": ${problem}`);
     this.name = "TraceDirError";
@@ -59,15 +103,30 @@ export class TraceDirError extends Error {
   }
 }
 
-/** No session matches what was asked for. */
+/**
+ * No session matches what was asked for.
+ *
+ * @example The newest session of an empty directory
+ * ```ts
+ * import { findSession, SessionNotFoundError } from "@ai-trace/core";
+ *
+ * try {
+ *   findSession(await Deno.makeTempDir(), "latest");
+ * } catch (error) {
+ *   if (!(error instanceof SessionNotFoundError)) throw error;
+ *   console.log(error.query, error.message); // latest No trace files in "…"
+ * }
+ * ```
+ */
 export class SessionNotFoundError extends Error {
   /** What was asked for. */
   query: string;
   /**
+   * Makes the error for a `query` that matched nothing in `dir`.
+   *
    * @param query What was asked for.
    * @param dir The directory searched.
    */
-  /** Makes the error for a `query` that matched nothing in `dir`. */
   constructor(query: string, dir: string) {
     super(
       query === "latest"
@@ -79,17 +138,37 @@ export class SessionNotFoundError extends Error {
   }
 }
 
-/** A prefix that matches more than one session. */
+/**
+ * A prefix that matches more than one session.
+ *
+ * @example Two runs of one agent
+ * ```ts
+ * import { AmbiguousSessionError, findSession, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * for (let run = 0; run < 2; run++) {
+ *   const tracer = new Tracer("trading_agent", { traceDir });
+ *   await tracer.close();
+ * }
+ * try {
+ *   findSession(traceDir, "trading_agent");
+ * } catch (error) {
+ *   if (!(error instanceof AmbiguousSessionError)) throw error;
+ *   console.log(error.matches.map((file) => file.session_id)); // both session ids
+ * }
+ * ```
+ */
 export class AmbiguousSessionError extends Error {
   /** What was asked for. */
   query: string;
   /** The files it matches. */
   matches: TraceFile[];
   /**
+   * Makes the error for a `query` that matched several files.
+   *
    * @param query What was asked for.
    * @param matches The files it matches.
    */
-  /** Makes the error for a `query` that matched several files. */
   constructor(query: string, matches: TraceFile[]) {
     const names = matches.slice(0, 3).map((file) => `"${file.name}"`).join(", ");
     const more = matches.length > 3 ? `, and ${matches.length - 3} more` : "";
@@ -143,9 +222,15 @@ export function compareNewestFirst(a: TraceFile, b: TraceFile): number {
  * `.jsonl` file of the same name (the same agent and session id) is left out.
  *
  * @example List a directory
- * ```ts ignore
- * import { listTraceFiles } from "./trace_dir.ts";
- * for (const file of listTraceFiles("traces").files) console.log(file.name);
+ * ```ts
+ * import { listTraceFiles, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * for (let run = 0; run < 2; run++) {
+ *   const tracer = new Tracer("trading_agent", { traceDir });
+ *   await tracer.close();
+ * }
+ * for (const file of listTraceFiles(traceDir).files) console.log(file.name); // newest first
  * ```
  *
  * @param dir The directory.
@@ -189,10 +274,17 @@ export function listTraceFiles(dir: string): TraceDirListing {
  * Finds one session: `latest`, a path, a file name in `dir`, a session id,
  * a file name without extension, or a unique prefix of either.
  *
- * @example Find the newest session
- * ```ts ignore
- * import { findSession } from "./trace_dir.ts";
- * const file = findSession("traces", "latest");
+ * @example Find the newest session, then read it
+ * ```ts
+ * import { findSession, readSession, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("trading_agent", { traceDir });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * const file = findSession(traceDir, "latest"); // or a session id, a file name, a unique prefix
+ * const session = await readSession(file.path);
+ * console.log(session.steps[0].name); // market_scan
  * ```
  *
  * @param dir The directory to look in.
