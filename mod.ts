@@ -28,10 +28,11 @@ export {
   findSession,
   listTraceFiles,
   SessionNotFoundError,
-  type TraceDirListing,
   TraceDirError,
+  type TraceDirListing,
   type TraceFile,
 } from "./src/trace_dir.ts";
+export { renderHtml, type RenderHtmlOptions } from "./src/html_report.ts";
 export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/stats.ts";
 export type {
   Decision,
