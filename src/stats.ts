@@ -14,7 +14,23 @@ import { type CountedStep, DurationStats, round3 } from "./summary.ts";
 import type { TraceFile } from "./trace_dir.ts";
 import type { JsonObject, ReadWarning } from "./types.ts";
 
-/** Totals of one step name across sessions. */
+/**
+ * Totals of one step name across sessions.
+ *
+ * @example The error rate of one step name
+ * ```ts
+ * import { collectStats, listTraceFiles, type NameStats, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("crawler", { traceDir });
+ * tracer.step("fetch", { url: "https://example.com" }, () => {});
+ * tracer.step("fetch", { url: "https://example.org" }, (step) => step.fail("timeout"));
+ * await tracer.close();
+ * const report = await collectStats(listTraceFiles(traceDir).files);
+ * const fetches: NameStats | undefined = report.by_name.find((stats) => stats.name === "fetch");
+ * console.log(fetches?.count, fetches?.error_rate); // 2 0.5
+ * ```
+ */
 export interface NameStats {
   /** The step name. */
   name: string;
@@ -36,7 +52,22 @@ export interface NameStats {
   cost_usd: number;
 }
 
-/** Totals across sessions. */
+/**
+ * Totals across sessions.
+ *
+ * @example Totals of a directory
+ * ```ts
+ * import { collectStats, listTraceFiles, type StatsReport, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("crawler", { traceDir });
+ * tracer.step("fetch", { url: "https://example.com" }, () => {});
+ * tracer.step("fetch", { url: "https://example.org" }, (step) => step.fail("timeout"));
+ * await tracer.close();
+ * const report: StatsReport = await collectStats(listTraceFiles(traceDir).files);
+ * console.log(report.sessions, report.steps, report.errors, report.top_names); // 1 2 1 [ { name: "fetch", count: 2 } ]
+ * ```
+ */
 export interface StatsReport {
   /** Sessions read. */
   sessions: number;
@@ -192,9 +223,27 @@ function asObject(value: unknown): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined;
 }
 
-/** Options of {@linkcode collectStats}. */
+/**
+ * Options of {@linkcode collectStats}.
+ *
+ * @example Print each bad line
+ * ```ts
+ * import { type CollectStatsOptions, collectStats, listTraceFiles } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const lines = ['{"name": "scan", "started_at": 1}', "not json", "{}"];
+ * await Deno.writeTextFile(`${traceDir}/agent_20260301_120000.jsonl`, lines.join("\n") + "\n");
+ * const options: CollectStatsOptions = { onWarning: (warning) => console.log(`${warning.line}: ${warning.message}`) };
+ * const report = await collectStats(listTraceFiles(traceDir).files, options);
+ * console.log(report.warnings); // 1
+ * ```
+ */
 export interface CollectStatsOptions {
-  /** Called with each warning as it is met (bad line, unreadable file). */
+  /**
+   * Called with each warning as it is met (bad line, unreadable file).
+   *
+   * @default {warnings are only counted}
+   */
   onWarning?: (warning: ReadWarning) => void;
 }
 
@@ -203,12 +252,17 @@ export interface CollectStatsOptions {
  * a warning; a file that cannot be read, or holds no session, is skipped with
  * a warning; neither stops the run.
  *
- * @example
- * ```ts ignore
- * import { listTraceFiles } from "./trace_dir.ts";
- * import { collectStats } from "./stats.ts";
- * const report = await collectStats(listTraceFiles("traces").files);
- * console.log(report.sessions, report.steps, report.errors);
+ * @example Totals of every session in a directory
+ * ```ts
+ * import { collectStats, listTraceFiles, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * const tracer = new Tracer("crawler", { traceDir });
+ * tracer.step("fetch", { url: "https://example.com" }, () => {});
+ * tracer.step("fetch", { url: "https://example.org" }, (step) => step.fail("timeout"));
+ * await tracer.close();
+ * const report = await collectStats(listTraceFiles(traceDir).files);
+ * console.log(report.sessions, report.steps, report.errors); // 1 2 1
  * ```
  *
  * @param files The sessions' files, each session once.
