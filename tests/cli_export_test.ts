@@ -37,6 +37,10 @@ describe("ai-trace export", () => {
       const status = JSON.parse(json.out);
       assert.equal(status.format, "json");
       assert.equal(status.bytes, readFileSync(join(dir, "s.json")).length);
+      // The longest extension wins: .otlp.json is OTLP, not the JSON snapshot.
+      const otlp = await cli(["--dir", PYTHON_SEED, "export", "weird", "-o", join(dir, "t.otlp.json"), "--json"]);
+      assert.equal(JSON.parse(otlp.out).format, "otlp");
+      assert.ok("resourceSpans" in JSON.parse(readFileSync(join(dir, "t.otlp.json"), "utf8")));
     } finally {
       removeDir(dir);
     }

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { extname } from "node:path";
 import { renderHtml } from "../html_report.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { toOtlp } from "../otlp.ts";
@@ -100,8 +99,18 @@ function formatOptions(): OptionsConfig {
 }
 
 function formatFromExtension(path: string): string | undefined {
-  const extension = extname(path).toLowerCase();
-  return Object.keys(formats).find((name) => formats[name].extension === extension);
+  // The longest matching extension wins: "x.otlp.json" is otlp, not json.
+  const lower = path.toLowerCase();
+  let best: string | undefined;
+  for (const [name, format] of Object.entries(formats)) {
+    if (
+      lower.endsWith(format.extension) &&
+      (best === undefined || format.extension.length > formats[best].extension.length)
+    ) {
+      best = name;
+    }
+  }
+  return best;
 }
 
 /** The `export` command. */
