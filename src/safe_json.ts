@@ -49,12 +49,26 @@ export class Sanitizer {
   /**
    * A JSON-safe object: an object's own fields, or `{ value }` for anything
    * that is not a plain object (so a context or log entry is always an object).
+   * With `time`, the object starts with `_t: time` (a log entry), whatever
+   * `_t` the value holds.
    */
-  object(value: unknown): JsonObject {
-    if (value === undefined || value === null) return {};
-    const clean = this.value(value);
-    if (typeof clean === "object" && clean !== null && !Array.isArray(clean)) return clean;
-    return { value: clean };
+  object(value: unknown, time?: number): JsonObject {
+    this.#stack.length = 0;
+    const out: JsonObject = time === undefined ? {} : { _t: time };
+    if (value === undefined || value === null) return out;
+    // A plain object is copied straight into `out`, with no intermediate copy.
+    const clean = typeof value === "object" ? this.#object(value, 0, out) : this.#clean(value, 0);
+    if (clean === out) {
+      if (time !== undefined) out._t = time; // ours, even if the fields had one
+      return out;
+    }
+    const object = typeof clean === "object" && clean !== null && !Array.isArray(clean)
+      ? clean
+      : { value: clean ?? null };
+    if (time === undefined) return object;
+    const entry: JsonObject = { _t: time, ...object }; // spread defines fields, never a prototype
+    entry._t = time;
+    return entry;
   }
 
   /** A redacted, truncated string; anything else is turned into text first. */
@@ -103,11 +117,14 @@ export class Sanitizer {
     return this.#object(value as object, depth);
   }
 
-  #object(value: object, depth: number): JsonValue {
+  #object(value: object, depth: number, into?: JsonObject): JsonValue {
     if (this.#stack.includes(value)) return "[Circular]";
     if (depth >= this.#maxDepth) return Array.isArray(value) ? "[Array]" : "[Object]";
     this.#stack.push(value);
     try {
+      if (Object.getPrototypeOf(value) === Object.prototype && !("toJSON" in value)) {
+        return this.#fields(value as Record<string, unknown>, depth + 1, into ?? {});
+      }
       return this.#objectInner(value, depth + 1);
     } catch (err) {
       return `[Unserializable: ${this.#string(describe(err))}]`;
@@ -153,7 +170,10 @@ export class Sanitizer {
         return clean === undefined ? null : clean;
       }
     }
-    const out: JsonObject = {};
+    return this.#fields(value as Record<string, unknown>, depth, {});
+  }
+
+  #fields(value: Record<string, unknown>, depth: number, out: JsonObject): JsonObject {
     const keys = Object.keys(value);
     const limit = Math.min(keys.length, this.#maxItems);
     for (let i = 0; i < limit; i++) {

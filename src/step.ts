@@ -186,8 +186,10 @@ export class Step {
     this.#id = host.nextId();
     this.#parentId = host.currentStep()?.id ?? null;
     this.#context = host.sanitizer.object(this.#rawContext);
-    this.#startedAt = epochSeconds();
-    this.#t0 = performance.now();
+    // One clock read gives both the monotonic start and the epoch time.
+    const t0 = performance.now();
+    this.#t0 = t0;
+    this.#startedAt = (performance.timeOrigin + t0) / 1000;
     if (host.inMemory) {
       this.#record = {
         id: this.#id,
@@ -240,8 +242,7 @@ export class Step {
     if (this.#state === DONE) return;
     if (this.#state === NEW) this.start();
     // `_t` first and ours, even if the fields have one.
-    const entry = Object.assign({ _t: 0 }, this.#host.sanitizer.object(fields)) as LogEntry;
-    entry._t = epochSeconds();
+    const entry = this.#host.sanitizer.object(fields, epochSeconds()) as LogEntry;
     this.#logs.push(entry);
   }
 
@@ -350,8 +351,9 @@ export class Step {
     if (this.#state === DONE) return;
     if (this.#state === NEW) this.start();
     this.#state = DONE;
-    const finishedAt = epochSeconds();
-    const duration = Math.round((performance.now() - this.#t0) * 1000) / 1000;
+    const t1 = performance.now();
+    const finishedAt = (performance.timeOrigin + t1) / 1000;
+    const duration = Math.round((t1 - this.#t0) * 1000) / 1000;
     const sanitizer = this.#host.sanitizer;
     let error: string | null = null;
     let errorType: string | undefined;
@@ -368,8 +370,10 @@ export class Step {
     }
     if (this.#prefix === "") this.#makePrefix();
     let line = `{"type":"step",${this.#prefix},"finished_at":${finishedAt},"duration_ms":${duration},"outcome":${
-      JSON.stringify(outcome)
-    },"error":${JSON.stringify(error)},"logs":${JSON.stringify(this.#logs)}`;
+      outcome === "ok" ? '"ok"' : JSON.stringify(outcome)
+    },"error":${error === null ? "null" : JSON.stringify(error)},"logs":${
+      this.#logs.length === 0 ? "[]" : JSON.stringify(this.#logs)
+    }`;
     if (this.#kind !== undefined) line += `,"kind":${JSON.stringify(this.#kind)}`;
     if (this.#decision !== undefined) line += `,"decision":${JSON.stringify(this.#decision)}`;
     if (this.#usage !== undefined) line += `,"usage":${JSON.stringify(this.#usage)}`;
