@@ -20,11 +20,33 @@ import { REPORT_SCRIPT } from "./html_report_script.ts";
 import { REPORT_STYLE } from "./html_report_style.ts";
 import type { Session } from "./types.ts";
 
-/** Options of {@linkcode renderHtml}. */
+/**
+ * Options of {@linkcode renderHtml}.
+ *
+ * @example A title of your own and a date in the footer
+ * ```ts
+ * import { readSession, renderHtml, type RenderHtmlOptions, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", () => {});
+ * await tracer.close();
+ * const options: RenderHtmlOptions = { title: "Nightly run", generatedAt: Date.now() };
+ * const html = renderHtml(await readSession(tracer.path!), options);
+ * console.log(html.includes("<title>Nightly run</title>")); // true
+ * ```
+ */
 export interface RenderHtmlOptions {
-  /** The page title. @default {"<agent> · <session id> · ai-trace"} */
+  /**
+   * The page title.
+   *
+   * @default {"<agent> · <session id> · ai-trace"}
+   */
   title?: string;
-  /** When the report was made, epoch milliseconds, shown in its footer. @default {undefined} (not shown) */
+  /**
+   * When the report was made, epoch milliseconds, shown in its footer (not shown when left out).
+   *
+   * @default {undefined}
+   */
   generatedAt?: number;
 }
 
@@ -127,12 +149,14 @@ const BODY = `<header class="top">
  * @returns The HTML text, ready to be written to a `.html` file.
  *
  * @example Render a session read from disk
- * ```ts ignore
- * import { readSession } from "./session_reader.ts";
- * import { renderHtml } from "./html_report.ts";
+ * ```ts
+ * import { readSession, renderHtml, Tracer } from "@ai-trace/core";
  *
- * const session = await readSession("traces/agent_20250114_103205_k3v9.jsonl");
- * const html = renderHtml(session);
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const session = await readSession(tracer.path!);
+ * await Deno.writeTextFile(`${tracer.traceDir}/report.html`, renderHtml(session)); // open it in a browser
  * ```
  */
 export function renderHtml(session: Session, options: RenderHtmlOptions = {}): string {
