@@ -460,11 +460,28 @@ export class Tracer {
    * });
    * console.log(pages, tracer.summary().steps); // [ "A", "B" ] 3
    * ```
+   *
+   * @param name the step's name.
+   * @param context what the agent saw when the step began (made JSON-safe and redacted).
+   * @returns a step not yet started.
    */
   step(name: string, context?: Record<string, unknown>): Step;
-  /** Runs `fn` as a step named `name`. */
+  /**
+   * Runs `fn` as a step named `name`.
+   *
+   * @param name the step's name.
+   * @param fn the step's work; its thrown error is recorded and rethrown.
+   * @returns what `fn` returns (a Promise for an async `fn`).
+   */
   step<T>(name: string, fn: (step: Step) => T): T;
-  /** Runs `fn` as a step named `name` that saw `context`. */
+  /**
+   * Runs `fn` as a step named `name` that saw `context`.
+   *
+   * @param name the step's name.
+   * @param context what the agent saw when the step began (made JSON-safe and redacted).
+   * @param fn the step's work; its thrown error is recorded and rethrown.
+   * @returns what `fn` returns (a Promise for an async `fn`).
+   */
   step<T>(name: string, context: Record<string, unknown> | undefined, fn: (step: Step) => T): T;
   step<T>(name: string, a?: Record<string, unknown> | ((step: Step) => T), b?: (step: Step) => T): Step | T {
     if (typeof a === "function") return this.#run(name, undefined, a, undefined);
