@@ -23,6 +23,7 @@
 export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/tracer.ts";
 export type { RedactOptions } from "./src/redact.ts";
 export { readSession, type ReadSessionOptions } from "./src/session_reader.ts";
+export { NotFoundError, PermissionError } from "./src/runtime.ts";
 export {
   AmbiguousSessionError,
   findSession,

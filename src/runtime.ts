@@ -76,10 +76,25 @@ const deno: DenoNamespace | undefined = (globalThis as { Deno?: DenoNamespace })
 /** Whether the code runs on Deno (else Bun or Node, through `node:fs`). */
 export const isDeno: boolean = deno !== undefined;
 
-/** A file or directory that should exist does not. */
+/**
+ * A file or directory that should exist does not (ENOENT on Node and Bun,
+ * `Deno.errors.NotFound` on Deno).
+ *
+ * @example Tell a missing trace from a broken one
+ * ```ts
+ * import { NotFoundError, readSession } from "@ai-trace/core";
+ *
+ * try {
+ *   await readSession("no/such/file.jsonl");
+ * } catch (err) {
+ *   console.assert(err instanceof NotFoundError);
+ * }
+ * ```
+ */
 export class NotFoundError extends Error {
   /** The path that was not found. */
   path: string;
+  /** Makes the error for `path`; `options.cause` keeps the runtime's own error. */
   constructor(path: string, options?: ErrorOptions) {
     super(`No such file or directory "${path}"`, options);
     this.name = "NotFoundError";
@@ -98,10 +113,29 @@ export class AlreadyExistsError extends Error {
   }
 }
 
-/** The operating system refused access. */
+/**
+ * The operating system refused access (EACCES or EPERM on Node and Bun,
+ * `Deno.errors.PermissionDenied` on Deno).
+ *
+ * @example Report an unreadable trace
+ * ```ts
+ * import { PermissionError, readSession } from "@ai-trace/core";
+ *
+ * async function open(path: string) {
+ *   try {
+ *     return await readSession(path);
+ *   } catch (err) {
+ *     if (err instanceof PermissionError) console.error(`No permission to read ${err.path}`);
+ *     throw err;
+ *   }
+ * }
+ * console.assert(typeof open === "function");
+ * ```
+ */
 export class PermissionError extends Error {
   /** The path that could not be accessed. */
   path: string;
+  /** Makes the error for `path`; `options.cause` keeps the runtime's own error. */
   constructor(path: string, options?: ErrorOptions) {
     super(`Permission denied "${path}"`, options);
     this.name = "PermissionError";
