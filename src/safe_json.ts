@@ -30,6 +30,7 @@ export class Sanitizer {
   readonly #maxItems: number;
   readonly #redactor: Redactor;
   readonly #stack: object[] = [];
+  readonly #keys = new Map<string, string>(); // long keys, made safe
 
   /** Validates the limits once; sanitizing itself never throws. */
   constructor(options: SafeJsonOptions = {}) {
@@ -137,7 +138,8 @@ export class Sanitizer {
     if (Array.isArray(value)) return this.#array(value, depth);
     if (ArrayBuffer.isView(value)) {
       if (value instanceof DataView) return { type: "DataView", byteLength: value.byteLength };
-      return this.#array(Array.from(value as unknown as ArrayLike<unknown>), depth);
+      // Read in place: a 64 MB buffer must not become a 64-million-item array first.
+      return this.#array(value as unknown as ArrayLike<unknown>, depth);
     }
     if (value instanceof Date) {
       return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
@@ -156,7 +158,14 @@ export class Sanitizer {
       }
       return out;
     }
-    if (value instanceof Set) return this.#array(Array.from(value), depth);
+    if (value instanceof Set) {
+      const items: unknown[] = [];
+      for (const item of value) {
+        if (items.length >= this.#maxItems) break;
+        items.push(item);
+      }
+      return this.#array(items, depth, value.size);
+    }
     if (value instanceof RegExp) return value.toString();
     if (value instanceof ArrayBuffer) return { type: "ArrayBuffer", byteLength: value.byteLength };
     if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
@@ -182,7 +191,7 @@ export class Sanitizer {
       try {
         item = (value as Record<string, unknown>)[key];
       } catch (err) {
-        out[key] = `[Thrown: ${this.#string(describe(err))}]`;
+        this.#set(out, key, `[Thrown: ${this.#string(describe(err))}]`);
         continue;
       }
       this.#field(out, key, item, depth);
@@ -193,14 +202,31 @@ export class Sanitizer {
 
   #field(out: JsonObject, key: string, item: unknown, depth: number): void {
     if (item !== null && item !== undefined && typeof item !== "boolean" && this.#redactor.isSensitiveKey(key)) {
-      out[key] = REDACTED;
+      this.#set(out, key, REDACTED);
       return;
     }
     const clean = typeof item === "string" ? this.#string(item) : this.#clean(item, depth);
-    if (clean !== undefined) out[key] = clean;
+    if (clean !== undefined) this.#set(out, key, clean);
   }
 
-  #array(items: unknown[], depth: number): JsonValue[] {
+  // Keys are bounded and redacted like values (a token can be a map's key), and
+  // a "__proto__" key stays an own field instead of setting the prototype.
+  #set(out: JsonObject, key: string, value: JsonValue): void {
+    if (key.length >= 12) {
+      let clean = this.#keys.get(key);
+      if (clean === undefined) {
+        clean = this.#string(key);
+        if (this.#keys.size < 10_000) this.#keys.set(key, clean);
+      }
+      key = clean;
+    } else if (key === "__proto__") {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      return;
+    }
+    out[key] = value;
+  }
+
+  #array(items: ArrayLike<unknown>, depth: number, total: number = items.length): JsonValue[] {
     const limit = Math.min(items.length, this.#maxItems);
     const out: JsonValue[] = new Array(limit);
     for (let i = 0; i < limit; i++) {
@@ -213,7 +239,7 @@ export class Sanitizer {
       }
       out[i] = this.#clean(item, depth) ?? null;
     }
-    if (items.length > limit) out.push(`… ${items.length - limit} more items`);
+    if (total > limit) out.push(`… ${total - limit} more items`);
     return out;
   }
 
@@ -229,7 +255,7 @@ export class Sanitizer {
       try {
         item = (error as unknown as Record<string, unknown>)[key];
       } catch (err) {
-        out[key] = `[Thrown: ${this.#string(describe(err))}]`;
+        this.#set(out, key, `[Thrown: ${this.#string(describe(err))}]`);
         continue;
       }
       this.#field(out, key, item, depth);

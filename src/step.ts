@@ -267,12 +267,13 @@ export class Step {
     if (this.#state === NEW) this.start();
     const sanitizer = this.#host.sanitizer;
     const decision: Decision = { action: sanitizer.text(action) };
-    if (options.reason !== undefined) decision.reason = sanitizer.text(options.reason);
-    if (typeof options.confidence === "number" && Number.isFinite(options.confidence)) {
-      decision.confidence = options.confidence;
-    }
-    if (options.alternatives !== undefined) {
-      const alternatives = sanitizer.value(options.alternatives);
+    const reason = field(options, "reason");
+    if (reason !== undefined) decision.reason = sanitizer.text(reason);
+    const confidence = field(options, "confidence");
+    if (typeof confidence === "number" && Number.isFinite(confidence)) decision.confidence = confidence;
+    const rawAlternatives = field(options, "alternatives");
+    if (rawAlternatives !== undefined) {
+      const alternatives = sanitizer.value(rawAlternatives);
       decision.alternatives = Array.isArray(alternatives) ? alternatives : [alternatives];
     }
     this.#decision = decision;
@@ -298,9 +299,10 @@ export class Step {
     if (this.#state === DONE) return;
     if (this.#state === NEW) this.start();
     const total: Usage = this.#usage ?? {};
-    if (typeof usage.model === "string") total.model = this.#host.sanitizer.text(usage.model);
+    const model = field(usage, "model");
+    if (typeof model === "string") total.model = this.#host.sanitizer.text(model);
     for (const key of ["input_tokens", "output_tokens", "cost_usd"] as const) {
-      const value = usage[key];
+      const value = field(usage, key);
       if (typeof value === "number" && Number.isFinite(value)) total[key] = (total[key] ?? 0) + value;
     }
     this.#usage = total;
@@ -321,7 +323,7 @@ export class Step {
    * ```
    */
   finish(outcome: string = "ok"): void {
-    this.#end(typeof outcome === "string" ? outcome : String(outcome), null);
+    this.#end(typeof outcome === "string" ? outcome : this.#host.sanitizer.text(outcome), null);
   }
 
   /**
@@ -359,7 +361,7 @@ export class Step {
     let errorType: string | undefined;
     let stack: string | undefined;
     if (outcome === "error") {
-      if (reason instanceof Error) {
+      if (isError(reason)) {
         error = sanitizer.text(safeString(() => reason.message));
         errorType = sanitizer.text(safeString(() => reason.name));
         const rawStack = safeString(() => reason.stack ?? "");
@@ -393,6 +395,25 @@ export class Step {
       if (stack !== undefined) record.stack = stack;
     }
     this.#host.ended(line, record, { name: this.name, outcome, duration_ms: duration, usage: this.#usage });
+  }
+}
+
+// A field of a value the caller passed, or undefined when it is not an object or the read throws.
+function field(object: unknown, key: string): unknown {
+  if (object === null || (typeof object !== "object" && typeof object !== "function")) return undefined;
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+// `instanceof Error`, false for a proxy whose traps throw.
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
   }
 }
 
