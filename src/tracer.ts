@@ -18,6 +18,7 @@ import {
   type FatalEnd,
   hostname,
   makeDir,
+  NotFoundError,
   onExit,
   onFatal,
   pid,
@@ -253,6 +254,8 @@ export class Tracer {
   #open = 0;
   #closed = false;
   #failing = false;
+  #lastCheck = 0; // performance.now() of the last check that the file is still there
+  #linesInFile = 0; // lines written to the current file, all lost if it is deleted
   #summary = new SummaryBuilder();
   #onError: (error: Error) => void = defaultOnError;
   #errors = 0;
@@ -361,9 +364,10 @@ export class Tracer {
         }\n`,
       );
     } catch (err) {
-      // Keep the run in memory, so summary() and save() still work.
+      // Keep the run in memory, so summary() and save() still work. The session line is lost.
       this.#file = undefined;
       this.#inMemory = true;
+      this.#summary.lostRecords++;
       this.#report(`Cannot create trace file in "${this.traceDir}": ${describe(err)}`);
     }
   }
@@ -392,15 +396,28 @@ export class Tracer {
   }
 
   #write(line: string): void {
+    if (this.#file === undefined || this.#closed) {
+      this.#summary.lostRecords++;
+      return;
+    }
+    // At most once a second, make sure the file is still there (a deleted
+    // directory takes every line written to it along).
+    const now = performance.now();
+    if (now - this.#lastCheck >= 1000) {
+      this.#lastCheck = now;
+      this.#checkFileStillThere();
+    }
     const file = this.#file;
-    if (file === undefined || this.#closed) {
+    if (file === undefined) {
       this.#summary.lostRecords++;
       return;
     }
     try {
-      file.write(line);
+      // After a failed write, end the line it may have left half-written, so this one stays whole.
+      file.write(this.#failing ? `\n${line}` : line);
       if (this.#fsync) file.sync();
       this.#failing = false;
+      this.#linesInFile++;
     } catch (err) {
       this.#summary.lostRecords++;
       if (!this.#failing) {
@@ -749,11 +766,27 @@ export class Tracer {
   }
 
   #checkFileStillThere(): void {
-    if (this.#path === undefined) return;
+    if (this.#path === undefined || this.#file === undefined) return;
     try {
       statPath(this.#path);
     } catch (err) {
-      this.#report(`Trace file "${this.#path}" was removed while the run was recorded: ${describe(err)}`);
+      if (!(err instanceof NotFoundError)) return; // cannot tell: keep writing
+      // Everything written to the file went with it. Go on in a new file of the same name.
+      const lost = this.#linesInFile;
+      this.#summary.lostRecords += lost;
+      this.#report(
+        `Trace file "${this.#path}" was removed while the run was recorded (${lost} records lost); ` +
+          `continuing in a new file`,
+      );
+      try {
+        this.#file.close();
+      } catch {
+        // Closing an unlinked file cannot fail in a way that matters here.
+      }
+      this.#file = undefined;
+      this.#linesInFile = 0;
+      this.#failing = false;
+      this.#openFile(true);
     }
   }
 }
