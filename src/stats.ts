@@ -7,12 +7,12 @@
  * @module
  */
 
-import { readLines } from "./line_reader.ts";
+import { forEachLineSync } from "./line_reader.ts";
 import { parseJsonLine } from "./parse_line.ts";
-import { readSession, toSessionStep } from "./session_reader.ts";
+import { readSession } from "./session_reader.ts";
 import { type CountedStep, DurationStats, round3 } from "./summary.ts";
 import type { TraceFile } from "./trace_dir.ts";
-import type { JsonObject, ReadWarning } from "./types.ts";
+import type { JsonObject, ReadWarning, Usage } from "./types.ts";
 
 /**
  * Totals of one step name across sessions.
@@ -219,6 +219,18 @@ function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
+// Whitespace that String.prototype.trim() removes, for the first character of a line.
+function isBlank(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x1680 && c <= 0x3000);
+}
+
+/** A field as text, the way session_reader's toSessionStep() reads it. */
+function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined) return "";
+  return JSON.stringify(value);
+}
+
 function asObject(value: unknown): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined;
 }
@@ -312,10 +324,9 @@ async function addSnapshot(path: string, stats: StatsAggregator, warn: (w: ReadW
   }
 }
 
-async function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): Promise<void> {
+function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): void {
   const open = new Set<number>();
   let records = 0;
-  let count = 0;
   // Until the first record, warnings are held: a file with no record at all
   // is reported once, as not a trace, not line by line.
   const held: ReadWarning[] = [];
@@ -326,45 +337,46 @@ async function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarn
   // A bad line is reported once we know whether anything valid follows it:
   // if nothing does, the file was cut off mid-line.
   let pendingBad: ReadWarning | undefined;
-  for await (const line of readLines(path)) {
+  // Synchronously, chunk by chunk: no promise per line. Each field is read the
+  // way toSessionStep() reads it, without copying the step's context and logs.
+  forEachLineSync(path, (line) => {
     if (line.tooLong) {
       report({ path, line: line.number, message: "line is too long to read, skipped" });
-      continue;
+      return;
     }
-    if (line.text.trim() === "") continue;
+    const text = line.text;
+    if (text.length === 0 || (isBlank(text.charCodeAt(0)) && text.trim() === "")) return;
     let record: JsonObject | undefined;
     try {
-      record = asObject(parseJsonLine(line.text));
+      record = asObject(parseJsonLine(text));
     } catch {
       if (pendingBad) report(pendingBad);
       pendingBad = { path, line: line.number, message: "line is not JSON, skipped" };
-      continue;
+      return;
     }
     if (pendingBad) report(pendingBad);
     pendingBad = undefined;
     if (record === undefined) {
       report({ path, line: line.number, message: "line is not a JSON object, skipped" });
-      continue;
+      return;
     }
     if (records++ === 0) { for (const warning of held.splice(0)) warn(warning); }
     const type = record.type;
     if (type === "start") {
       if (typeof record.id === "number") open.add(record.id);
-      count++;
     } else if (type === undefined || type === "step") {
-      count++;
       if (typeof record.id === "number") open.delete(record.id);
-      const step = toSessionStep(record, count, false);
+      const duration = record.duration_ms;
       stats.addStep({
-        name: step.name,
-        outcome: step.outcome ?? "ok",
-        duration_ms: step.duration_ms ?? 0,
-        usage: step.usage,
+        name: asText(record.name),
+        outcome: asText(record.outcome ?? "ok"),
+        duration_ms: typeof duration === "number" && Number.isFinite(duration) ? duration : 0,
+        usage: asObject(record.usage) as Usage | undefined,
       });
     } else if (type !== "session" && type !== "end") {
       warn({ path, line: line.number, message: `unknown record type ${JSON.stringify(type)}, skipped` });
     }
-  }
+  });
   if (records === 0) {
     const first = held[0] ?? pendingBad;
     const why = first === undefined
