@@ -178,7 +178,7 @@ ${COMMON_HELP}`;
     }
     if (isDirectory) throw new Error(`Cannot write "${output}": it is a directory`);
     try {
-      writeFileAtomic(output, rendered, 0o644);
+      writeFileAtomic(output, rendered); // 0600, as every file ai-trace writes: a trace holds what the agent saw
     } catch (err) {
       if (err instanceof NotFoundError) throw new Error(`Cannot write "${output}": its directory does not exist`);
       if (err instanceof Error && err.name === "PermissionError") {
