@@ -163,12 +163,16 @@ for (const mode of ["throw", "reject"] as const) {
       const end = records.at(-1)!;
       assert.equal(end.type, "end");
       assert.equal(end.reason, "uncaught");
-      assert.match(end.error as string, /^Error: (boom|rejected) from the agent$/);
+      assert.match(end.error as string, /^Error: (boom|rejected) from the agent, key \[REDACTED\]$/);
+      assert.ok(!readFileSync(pathOf(run.stdout), "utf8").includes("Q".repeat(16)), "the key in the error is redacted");
       assert.equal(records.filter((r) => r.type === "step").length, 9);
       const inFlight = records.filter((r) => r.type === "start" && r.name === "in_flight_step");
       assert.equal(inFlight.length, 1);
       assert.equal(records.filter((r) => r.type === "step" && r.name === "in_flight_step").length, 0);
-      figure(`crash-uncaught-${mode}`, `9 steps written, 0 lost, end line with reason uncaught, exit code 1 kept`);
+      figure(
+        `crash-uncaught-${mode}`,
+        `9 steps written, 0 lost, end line with reason uncaught and the error redacted, exit code 1 kept`,
+      );
     } finally {
       removeDir(dir);
     }
