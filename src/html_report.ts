@@ -85,9 +85,14 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
+// deno-lint-ignore no-control-regex
+const HTML_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
 /** Escapes text for an HTML text node or a quoted attribute. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+  // Control characters are not allowed in HTML text (and would reach a terminal raw): shown as \uXXXX.
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
+    .replace(HTML_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

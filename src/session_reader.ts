@@ -86,12 +86,36 @@ export function toSessionStep(record: JsonObject, fallbackId: number, inFlight: 
   };
   if (typeof record.kind === "string") step.kind = record.kind;
   const decision = asObject(record.decision);
-  if (decision) step.decision = { ...decision, action: asText(decision.action) } as Decision;
+  if (decision) step.decision = asDecision(decision);
   const usage = asObject(record.usage);
-  if (usage) step.usage = usage as Usage;
+  if (usage) step.usage = asUsage(usage);
   if (typeof record.error_type === "string") step.error_type = record.error_type;
   if (typeof record.stack === "string") step.stack = record.stack;
   return step;
+}
+
+/** A decision with the types the format gives its fields; other fields are kept as they are. */
+function asDecision(decision: JsonObject): Decision {
+  const out = { ...decision, action: asText(decision.action) } as Decision;
+  if (decision.reason !== undefined) out.reason = asText(decision.reason);
+  const confidence = asNumber(decision.confidence);
+  if (confidence === null) delete out.confidence;
+  else out.confidence = confidence;
+  if (decision.alternatives !== undefined && !Array.isArray(decision.alternatives)) {
+    out.alternatives = [decision.alternatives];
+  }
+  return out;
+}
+
+/** Usage with numbers for counts and cost and a string for the model; anything else is dropped. */
+function asUsage(usage: JsonObject): Usage {
+  const out: Usage = {};
+  if (usage.model !== undefined && usage.model !== null) out.model = asText(usage.model);
+  for (const key of ["input_tokens", "output_tokens", "cost_usd"] as const) {
+    const value = asNumber(usage[key]);
+    if (value !== null) out[key] = value;
+  }
+  return out;
 }
 
 /**

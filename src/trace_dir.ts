@@ -196,7 +196,11 @@ export function sessionIdTime(sessionId: string): number | undefined {
  */
 export function describeTraceFile(path: string): TraceFile {
   const info = statPath(path);
-  if (!info.isFile) throw new TypeError(`Cannot read trace "${path}": it is a directory, not a file`);
+  if (!info.isFile) {
+    throw new TypeError(
+      `Cannot read trace "${path}": ${info.isDirectory ? "it is a directory, not a file" : "it is not a regular file"}`,
+    );
+  }
   const name = basename(path);
   const parsed = parseTraceFileName(name);
   const sessionId = parsed?.session_id ?? "";
