@@ -4,11 +4,12 @@
 // memory stays bounded.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { Tracer } from "../../mod.ts";
-import { removeDir, tempDir } from "../_helpers.ts";
+import { removeDir, scriptCommand, tempDir } from "../_helpers.ts";
 import { cli, type CliRun, figure, LONG } from "./_torture.ts";
 
 const HUGE_LINE = 50 * 1024 * 1024;
@@ -222,6 +223,49 @@ test("ai-trace list, view, stats, export and tail survive a corpus of broken fil
       } exit 0, ${failures.length} exit 1 with a one-line message, 0 stack traces, 0 raw control characters, peak RSS +${grewMb} MB`,
     );
     if (LONG) console.log(failures.map((f) => `${f.what.replace(dir, "<dir>")}: ${f.run.err.trim()}`).join("\n"));
+  } finally {
+    removeDir(root);
+  }
+});
+
+test("ai-trace skips an unreadable file in list and fails on it in view, run as an unprivileged user", async (t) => {
+  // chmod 000 stops nobody who runs as root, so the CLI runs as "nobody" through setpriv.
+  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
+  if (process.getuid?.() !== 0 || setpriv === undefined) return t.skip("needs root and setpriv");
+  const root = tempDir("ai-trace-unreadable-");
+  const dir = join(root, "traces");
+  try {
+    mkdirSync(dir);
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o755);
+    const text = await validSession(root);
+    writeFileSync(join(dir, "locked_20260101_000000_locked.jsonl"), text, { mode: 0o000 });
+    writeFileSync(join(dir, "open_20260101_000000_open.jsonl"), text, { mode: 0o644 });
+    chmodSync(join(dir, "locked_20260101_000000_locked.jsonl"), 0o000);
+    const cliPath = join(import.meta.dirname!, "..", "..", "cli.ts");
+    const as = (args: string[]) => {
+      const [command, commandArgs] = scriptCommand(cliPath, ["--dir", dir, ...args]);
+      const result = spawnSync(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", command, ...commandArgs], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1", DENO_DIR: join(root, "deno"), HOME: root },
+      });
+      return { code: result.status ?? -1, out: result.stdout, err: result.stderr };
+    };
+    mkdirSync(join(root, "deno"), { mode: 0o777 });
+    chmodSync(join(root, "deno"), 0o777);
+    const list = as(["list"]);
+    assert.equal(list.code, 0, list.err);
+    assert.equal(list.out.trim().split("\n").length, 2, "the header and the readable session");
+    assert.match(list.err, /locked_20260101_000000_locked\.jsonl: permission denied, skipped/);
+    const view = as(["view", join(dir, "locked_20260101_000000_locked.jsonl")]);
+    assert.equal(view.code, 1);
+    assert.match(view.err, /^error: Cannot read ".*locked_20260101_000000_locked\.jsonl": permission denied\n$/);
+    const stats = as(["stats"]);
+    assert.equal(stats.code, 0, stats.err);
+    figure(
+      "unreadable",
+      "an unreadable file (as an unprivileged user): list/stats skip it with a warning, view exits 1 with one line",
+    );
   } finally {
     removeDir(root);
   }
