@@ -36,54 +36,83 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   yield* splitLines(readChunks(path, 256 * 1024, options.start ?? 0), options.maxLine);
 }
 
+/**
+ * Splits bytes into lines, chunk by chunk: the one place that knows about
+ * line breaks, UTF-8 across chunk edges, CRLF and over-long lines.
+ */
+export class LineSplitter {
+  readonly #decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+  readonly #maxLine: number;
+  #carry = "";
+  #number = 0;
+  #skipping = false; // inside an over-long line
+
+  /** @param maxLine lines longer than this many characters are skipped. */
+  constructor(maxLine: number = DEFAULT_MAX_LINE) {
+    this.#maxLine = maxLine;
+  }
+
+  /** Feeds a chunk of bytes; `onLine` gets each line it completes. */
+  push(chunk: Uint8Array, onLine: (line: Line) => void): void {
+    const text = this.#decoder.decode(chunk, { stream: true });
+    let start = 0;
+    while (true) {
+      const newline = text.indexOf("\n", start);
+      if (newline === -1) break;
+      const number = ++this.#number;
+      if (this.#skipping) {
+        this.#skipping = false;
+        this.#carry = "";
+        onLine({ text: "", number, terminated: true, tooLong: true });
+      } else {
+        const line = this.#carry.length === 0 ? text.slice(start, newline) : this.#carry + text.slice(start, newline);
+        this.#carry = "";
+        if (line.length > this.#maxLine) onLine({ text: "", number, terminated: true, tooLong: true });
+        else onLine({ text: withoutCR(line), number, terminated: true, tooLong: false });
+      }
+      start = newline + 1;
+    }
+    if (!this.#skipping) {
+      this.#carry = this.#carry.length === 0 ? text.slice(start) : this.#carry + text.slice(start);
+      if (this.#carry.length > this.#maxLine) {
+        this.#skipping = true;
+        this.#carry = "";
+      }
+    }
+  }
+
+  /** Ends the input; `onLine` gets the last line if it had no line break. */
+  end(onLine: (line: Line) => void): void {
+    const rest = this.#decoder.decode();
+    const number = this.#number + 1;
+    if (this.#skipping) {
+      onLine({ text: "", number, terminated: false, tooLong: true });
+    } else if (this.#carry.length + rest.length > 0) {
+      onLine({ text: withoutCR(this.#carry + rest), number, terminated: false, tooLong: false });
+    }
+    this.#carry = "";
+  }
+}
+
+function withoutCR(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
 /** Splits byte chunks into lines. */
 export async function* splitLines(
   chunks: AsyncIterable<Uint8Array>,
   maxLine: number = DEFAULT_MAX_LINE,
 ): AsyncGenerator<Line> {
-  const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
-  let carry = "";
-  let number = 0;
-  let skipping = false; // inside an over-long line
+  const splitter = new LineSplitter(maxLine);
+  const lines: Line[] = [];
+  const collect = (line: Line) => lines.push(line);
   for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
-    let start = 0;
-    while (true) {
-      const newline = text.indexOf("\n", start);
-      if (newline === -1) break;
-      number++;
-      if (skipping) {
-        skipping = false;
-        carry = "";
-        yield { text: "", number, terminated: true, tooLong: true };
-      } else {
-        let line = carry.length === 0 ? text.slice(start, newline) : carry + text.slice(start, newline);
-        carry = "";
-        if (line.length > maxLine) {
-          yield { text: "", number, terminated: true, tooLong: true };
-        } else {
-          if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-          yield { text: line, number, terminated: true, tooLong: false };
-        }
-      }
-      start = newline + 1;
-    }
-    if (!skipping) {
-      carry = carry.length === 0 ? text.slice(start) : carry + text.slice(start);
-      if (carry.length > maxLine) {
-        skipping = true;
-        carry = "";
-      }
-    }
+    splitter.push(chunk, collect);
+    yield* lines;
+    lines.length = 0;
   }
-  const rest = decoder.decode();
-  if (!skipping) carry += rest;
-  if (skipping) {
-    yield { text: "", number: number + 1, terminated: false, tooLong: true };
-  } else if (carry.length > 0) {
-    if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
-    yield { text: carry, number: number + 1, terminated: false, tooLong: false };
-  }
+  splitter.end(collect);
+  yield* lines;
 }
 
 /**
@@ -92,56 +121,19 @@ export async function* splitLines(
  * fast path of `ai-trace stats`).
  */
 export function forEachLineSync(path: string, onLine: (line: Line) => void, options: ReadLinesOptions = {}): void {
-  const maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
-  const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+  const splitter = new LineSplitter(options.maxLine);
   const file = openRead(path);
   const buffer = new Uint8Array(256 * 1024);
   let position = options.start ?? 0;
-  let carry = "";
-  let number = 0;
-  let skipping = false; // inside an over-long line
   try {
     while (true) {
       const n = file.read(buffer, position);
       if (n === 0) break;
       position += n;
-      const text = decoder.decode(buffer.subarray(0, n), { stream: true });
-      let start = 0;
-      while (true) {
-        const newline = text.indexOf("\n", start);
-        if (newline === -1) break;
-        number++;
-        if (skipping) {
-          skipping = false;
-          carry = "";
-          onLine({ text: "", number, terminated: true, tooLong: true });
-        } else {
-          let line = carry.length === 0 ? text.slice(start, newline) : carry + text.slice(start, newline);
-          carry = "";
-          if (line.length > maxLine) onLine({ text: "", number, terminated: true, tooLong: true });
-          else {
-            if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-            onLine({ text: line, number, terminated: true, tooLong: false });
-          }
-        }
-        start = newline + 1;
-      }
-      if (!skipping) {
-        carry = carry.length === 0 ? text.slice(start) : carry + text.slice(start);
-        if (carry.length > maxLine) {
-          skipping = true;
-          carry = "";
-        }
-      }
+      splitter.push(buffer.subarray(0, n), onLine);
     }
   } finally {
     file.close();
   }
-  const rest = decoder.decode();
-  if (!skipping) carry += rest;
-  if (skipping) onLine({ text: "", number: number + 1, terminated: false, tooLong: true });
-  else if (carry.length > 0) {
-    if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
-    onLine({ text: carry, number: number + 1, terminated: false, tooLong: false });
-  }
+  splitter.end(onLine);
 }
