@@ -46,7 +46,7 @@ async function sigkillTrial(seed: number): Promise<Trial> {
     const run = startScript(AGENT, { args: [dir, "run"] });
     await run.waitFor("PATH ");
     // Kill after a random number of completed steps, then a random moment more.
-    const target = seed % 7 === 0 ? 0 : Math.floor(Math.random() * 90);
+    const target = seed % 7 === 0 ? 0 : Math.floor(Math.random() * (LONG ? 300 : 90));
     await until(() => reported(run.stdout).length >= target || run.child.exitCode !== null, 20_000, `${target} steps`);
     if (Math.random() < 0.5) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
     run.child.kill("SIGKILL");
@@ -108,10 +108,11 @@ test(`Tracer under SIGKILL at random points (${TRIALS} trials) keeps every compl
   const inFlight = trials.reduce((n, t) => n + t.inFlight, 0);
   const partial = trials.filter((t) => t.partial).length;
   assert.equal(lost, 0);
-  assert.ok(new Set(trials.map((t) => t.steps)).size > TRIALS / 5, "kills land at many different step counts");
+  const distinct = new Set(trials.map((t) => t.steps)).size;
+  assert.ok(distinct >= 10, `kills land at many different step counts (${distinct})`);
   figure(
     "crash-sigkill",
-    `${TRIALS} trials, ${steps} steps written, 0 lost, ${inFlight} in-flight steps shown, ${partial} partial last lines`,
+    `${TRIALS} trials (killed at ${distinct} different step counts), ${steps} steps written, 0 lost, ${inFlight} in-flight steps shown, ${partial} partial last lines`,
   );
 });
 
