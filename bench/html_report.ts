@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * HTML report: how long a 10,000-step report takes to open in Chromium (from
  * navigation to the page saying it is ready) and to answer a search, beside
