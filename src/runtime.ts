@@ -494,8 +494,13 @@ export function onExit(fn: () => void): void {
   else process.on("exit", fn);
 }
 
-/** How a process is about to end abnormally: of a signal, or of an uncaught error. */
-export type FatalEnd = { signal: string } | { error: unknown };
+/**
+ * How a process is about to end abnormally: of a signal, or of an uncaught
+ * error. `final` is false where the program may still handle the error after
+ * it was reported (a Deno `error` or `unhandledrejection` listener added later
+ * can still call `preventDefault()`).
+ */
+export type FatalEnd = { signal: string; final: true } | { error: unknown; final: boolean };
 
 // Signals whose default action ends the process, with their numbers (exit code 128 + n).
 const FATAL_SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
@@ -557,7 +562,7 @@ export function onFatal(fn: (end: FatalEnd) => void): void {
       try {
         denoAddSignal?.(signal, () => {
           if (programHandles(signal)) return; // the program took it over: its call
-          run({ signal });
+          run({ signal, final: true });
           (deno as unknown as { exit(code: number): never }).exit(128 + number);
         });
       } catch {
@@ -566,7 +571,7 @@ export function onFatal(fn: (end: FatalEnd) => void): void {
     }
     const uncaught = (event: Event, error: unknown) => {
       if (event.defaultPrevented || process.listenerCount("uncaughtException") > 0) return;
-      run({ error });
+      run({ error, final: false });
     };
     globalThis.addEventListener("error", (event) => uncaught(event, (event as ErrorEvent).error));
     globalThis.addEventListener(
@@ -580,7 +585,7 @@ export function onFatal(fn: (end: FatalEnd) => void): void {
     const handler = () => {
       if (process.listenerCount(signal) > 1) return; // the program took it over: its call
       process.removeListener(signal, handler);
-      run({ signal });
+      run({ signal, final: true });
       process.kill(process.pid, signal);
       process.exit(128 + number); // only reached if the signal did not end the process at once
     };
@@ -592,8 +597,18 @@ export function onFatal(fn: (end: FatalEnd) => void): void {
   }
   process.on("uncaughtExceptionMonitor", (error) => {
     if (process.listenerCount("uncaughtException") > 0) return; // the program handles it
-    run({ error });
+    run({ error, final: true });
   });
+}
+
+/**
+ * Runs `fn` once the current task is over, if the process lives that long;
+ * the timer keeps no event loop alive.
+ */
+export function afterThisTask(fn: () => void): void {
+  const timer = setTimeout(fn, 0) as unknown;
+  if (deno) (deno as unknown as { unrefTimer(id: number): void }).unrefTimer(timer as number);
+  else (timer as { unref(): void }).unref();
 }
 
 /**

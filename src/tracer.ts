@@ -11,6 +11,7 @@ import { renderHtml } from "./html_report.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { createRedactor, type RedactOptions } from "./redact.ts";
 import {
+  afterThisTask,
   AlreadyExistsError,
   type AppendFile,
   createAppendFile,
@@ -162,11 +163,12 @@ export interface WrapOptions {
   recordResult?: boolean;
 }
 
-const open = new Set<Tracer>();
+// The open tracers, each with a function that writes its `end` line and keeps it open.
+const open = new Map<Tracer, () => void>();
 let exitHookInstalled = false;
 
 function closeAllAtExit(): void {
-  for (const tracer of open) tracer.closeSync();
+  for (const tracer of open.keys()) tracer.closeSync();
 }
 
 // Why the process is ending, when it is a signal or an uncaught error: written in the `end` lines.
@@ -174,7 +176,17 @@ let fatalEnd: FatalEnd | undefined;
 
 function closeAllOnFatal(end: FatalEnd): void {
   fatalEnd = end;
-  closeAllAtExit();
+  if (end.final) {
+    closeAllAtExit();
+    return;
+  }
+  // The program may still handle this error and go on: write the `end` lines
+  // now, in case the process dies, but keep recording. If it lives past this
+  // task, it did go on; a later `end` line (the last one counts) says how it ended.
+  for (const writeEnd of open.values()) writeEnd();
+  afterThisTask(() => {
+    if (fatalEnd === end) fatalEnd = undefined;
+  });
 }
 
 // What a disabled tracer hands out: the public surface of a Step, doing nothing.
@@ -306,7 +318,7 @@ export class Tracer {
     this.#startedAt = epochSeconds();
     this.#autoSave = options.autoSave !== false;
     if (this.#autoSave) this.#openFile(options.sessionId !== undefined);
-    open.add(this);
+    open.set(this, () => this.#writeEnd());
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       onExit(closeAllAtExit);
@@ -746,23 +758,29 @@ export class Tracer {
     if (this.#closed || !this.enabled) return;
     open.delete(this);
     if (this.#file !== undefined) {
-      this.#checkFileStillThere();
-      const end: Record<string, unknown> = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
-      if (fatalEnd !== undefined && "signal" in fatalEnd) {
-        end.reason = "signal";
-        end.signal = fatalEnd.signal;
-      } else if (fatalEnd !== undefined) {
-        end.reason = "uncaught";
-        end.error = this.#sanitizer.text(describe(fatalEnd.error));
-      }
-      this.#write(`${JSON.stringify(end)}\n`);
+      this.#writeEnd();
       try {
-        this.#file.close();
+        this.#file?.close();
       } catch {
         // Already closed by the runtime at exit.
       }
     }
     this.#closed = true;
+  }
+
+  // The `end` line: the summary, and why the process is ending when it dies of a signal or an uncaught error.
+  #writeEnd(): void {
+    if (this.#file === undefined) return;
+    this.#checkFileStillThere();
+    const end: Record<string, unknown> = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
+    if (fatalEnd !== undefined && "signal" in fatalEnd) {
+      end.reason = "signal";
+      end.signal = fatalEnd.signal;
+    } else if (fatalEnd !== undefined) {
+      end.reason = "uncaught";
+      end.error = this.#sanitizer.text(describe(fatalEnd.error));
+    }
+    this.#write(`${JSON.stringify(end)}\n`);
   }
 
   #checkFileStillThere(): void {

@@ -59,3 +59,22 @@ console.log("PATH " + tracer.path);
   assert.equal(session.state, "complete");
   removeDir(dir);
 });
+
+test("Tracer keeps recording after an error the program handles itself (its listener added after the tracer)", async () => {
+  const dir = tempDir();
+  const run = startScript(join(import.meta.dirname!, "testdata", "handled_error_agent.ts"), { args: [dir] });
+  const { code } = await run.exited;
+  assert.equal(code, 0, run.stderr);
+  const path = /PATH (.*)/.exec(run.stdout)![1];
+  const records = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const steps = records.filter((r) => r.type === "step").map((r) => r.name);
+  assert.deepEqual(steps, ["before", "after"]);
+  const last = records.at(-1);
+  assert.equal(last.type, "end");
+  assert.equal(last.reason, undefined, "the last end line says the run ended normally");
+  assert.equal(last.summary.steps, 2);
+  assert.equal(last.summary.lost_records, 0);
+  const session = await readSession(path);
+  assert.equal(session.state, "complete");
+  removeDir(dir);
+});
