@@ -182,44 +182,42 @@ export interface AppendFile {
  * exists) and opens it for appending.
  */
 export function createAppendFile(path: string, mode = 0o600): AppendFile {
+  let writeBytes: (bytes: Uint8Array) => number;
+  let sync: () => void;
+  let close: () => void;
   if (deno) {
     const file = mapped(path, () => deno.openSync(path, { append: true, createNew: true, mode }));
-    // One reusable buffer: the common line is encoded without allocating.
-    let buffer = new Uint8Array(16 * 1024);
-    return {
-      write(text: string): void {
-        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-        if (text.length * 3 > buffer.length) buffer = new Uint8Array(text.length * 3 + 1024);
-        const { written } = encoder.encodeInto(text, buffer);
-        let offset = 0;
-        while (offset < written) {
-          offset += mapped(path, () => file.writeSync(buffer.subarray(offset, written)));
-        }
-      },
-      sync: () => mapped(path, () => file.syncSync()),
-      close: () => file.close(),
-    };
+    writeBytes = (bytes) => file.writeSync(bytes);
+    sync = () => file.syncSync();
+    close = () => file.close();
+  } else {
+    const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND } = nodeFs.constants;
+    const fd = mapped(path, () => nodeFs.openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode));
+    writeBytes = (bytes) => nodeFs.writeSync(fd, bytes);
+    sync = () => nodeFs.fsyncSync(fd);
+    close = () => nodeFs.closeSync(fd);
   }
-  const fd = mapped(path, () =>
-    nodeFs.openSync(
-      path,
-      nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL |
-        nodeFs.constants.O_APPEND,
-      mode,
-    ));
+  // One reusable buffer: the common line is encoded without allocating, and
+  // a short write is seen in bytes, whatever the text holds.
+  let buffer = new Uint8Array(16 * 1024);
   return {
     write(text: string): void {
-      const written = mapped(path, () => nodeFs.writeSync(fd, text));
-      const bytes = written < text.length ? encoder.encode(text) : undefined;
-      if (bytes && written < bytes.length) {
-        let offset = written;
-        while (offset < bytes.length) {
-          offset += mapped(path, () => nodeFs.writeSync(fd, bytes, offset, bytes.length - offset));
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      if (text.length * 3 > buffer.length) buffer = new Uint8Array(text.length * 3 + 1024);
+      const { written } = encoder.encodeInto(text, buffer);
+      try {
+        let offset = writeBytes(written === buffer.length ? buffer : buffer.subarray(0, written));
+        while (offset < written) {
+          const n = writeBytes(buffer.subarray(offset, written));
+          if (n <= 0) throw new Error(`Short write to "${path}": ${offset} of ${written} bytes`);
+          offset += n;
         }
+      } catch (err) {
+        throw mapError(err, path);
       }
     },
-    sync: () => mapped(path, () => nodeFs.fsyncSync(fd)),
-    close: () => nodeFs.closeSync(fd),
+    sync: () => mapped(path, sync),
+    close,
   };
 }
 

@@ -99,52 +99,55 @@ test("Tracer notices its directory deleted mid-run within a second, counts what 
   }
 });
 
-test("Tracer on a full disk that frees up again: the agent finishes, onError fires once per episode, lines stay whole", async (t) => {
-  const mount = mountTmpfs("size=64k");
-  if (!mount) return t.skip("mounting a tmpfs needs root");
-  try {
-    // A filler takes most of the disk; removing it later frees the space again.
-    const filler = join(mount.path, "filler");
-    writeFileSync(filler, new Uint8Array(40 * 1024));
-    const errors: Error[] = [];
-    const tracer = new Tracer("full", { traceDir: mount.path, onError: (e) => errors.push(e) });
-    let done = 0;
-    for (let i = 0; i < 200; i++) tracer.step("fill", { i, blob: "x".repeat(700) }, () => done++);
-    assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
-    assert.match(errors[0].message, /Cannot write trace/);
-    const lostWhileFull = tracer.summary().lost_records;
-    assert.ok(lostWhileFull > 0);
-    rmSync(filler);
-    for (let i = 0; i < 10; i++) tracer.step("after_free", { i }, () => done++);
-    await tracer.close();
-    assert.equal(done, 210);
-    assert.equal(errors.length, 1, "the disk was full once");
-    // At most one line is cut where the disk filled up; it is its own line, so every other line is whole.
-    const text = readFileSync(tracer.path!, "utf8");
-    assert.ok(text.endsWith("\n"));
-    const lines = text.split("\n").slice(0, -1);
-    const bad = lines.filter((line) => {
-      try {
-        JSON.parse(line);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    assert.ok(bad.length <= 1, `${bad.length} broken lines`);
-    const session = await readSession(tracer.path!);
-    assert.equal(session.warnings.length, bad.length);
-    assert.equal(session.steps.filter((s) => s.name === "after_free" && !s.in_flight).length, 10);
-    assert.equal(session.state, "complete");
-    const end = JSON.parse(lines.at(-1)!);
-    assert.equal(end.summary.lost_records, lostWhileFull);
-    // Everything is on disk or counted: 1 session + 2 per step + end.
-    assert.equal(lines.length - bad.length + lostWhileFull, 1 + 2 * 210 + 1);
-    figure(
-      "disk-full",
-      `210 steps on a 64 KiB tmpfs, agent finished, onError 1 time, ${lostWhileFull} records counted lost, ${bad.length} cut line kept apart, 0 unaccounted`,
-    );
-  } finally {
-    mount.dispose();
-  }
-});
+// Non-ASCII text makes a short write shorter in bytes than in characters: it must be seen all the same.
+for (const [label, blob] of [["ASCII", "x".repeat(700)], ["non-ASCII", "é🚀ü".repeat(175)]] as const) {
+  test(`Tracer on a full disk that frees up again (${label} lines): the agent finishes, onError fires once per episode, lines stay whole`, async (t) => {
+    const mount = mountTmpfs("size=64k");
+    if (!mount) return t.skip("mounting a tmpfs needs root");
+    try {
+      // A filler takes most of the disk; removing it later frees the space again.
+      const filler = join(mount.path, "filler");
+      writeFileSync(filler, new Uint8Array(40 * 1024));
+      const errors: Error[] = [];
+      const tracer = new Tracer("full", { traceDir: mount.path, onError: (e) => errors.push(e) });
+      let done = 0;
+      for (let i = 0; i < 200; i++) tracer.step("fill", { i, blob }, () => done++);
+      assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
+      assert.match(errors[0].message, /Cannot write trace/);
+      const lostWhileFull = tracer.summary().lost_records;
+      assert.ok(lostWhileFull > 0);
+      rmSync(filler);
+      for (let i = 0; i < 10; i++) tracer.step("after_free", { i }, () => done++);
+      await tracer.close();
+      assert.equal(done, 210);
+      assert.equal(errors.length, 1, "the disk was full once");
+      // At most one line is cut where the disk filled up; it is its own line, so every other line is whole.
+      const text = readFileSync(tracer.path!, "utf8");
+      assert.ok(text.endsWith("\n"));
+      const lines = text.split("\n").slice(0, -1);
+      const bad = lines.filter((line) => {
+        try {
+          JSON.parse(line);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      assert.ok(bad.length <= 1, `${bad.length} broken lines`);
+      const session = await readSession(tracer.path!);
+      assert.equal(session.warnings.length, bad.length);
+      assert.equal(session.steps.filter((s) => s.name === "after_free" && !s.in_flight).length, 10);
+      assert.equal(session.state, "complete");
+      const end = JSON.parse(lines.at(-1)!);
+      assert.equal(end.summary.lost_records, lostWhileFull);
+      // Everything is on disk or counted: 1 session + 2 per step + end.
+      assert.equal(lines.length - bad.length + lostWhileFull, 1 + 2 * 210 + 1);
+      figure(
+        "disk-full",
+        `${label}: 210 steps on a 64 KiB tmpfs, agent finished, onError 1 time, ${lostWhileFull} records counted lost, ${bad.length} cut line kept apart, 0 unaccounted`,
+      );
+    } finally {
+      mount.dispose();
+    }
+  });
+}
