@@ -383,8 +383,7 @@ export async function pushOtlp(documents: OtlpExportRequest[], options: PushOtlp
     for (let attempt = 0;; attempt++) {
       let failure: { reason: string; retryAfterMs?: number; status?: number; final: boolean };
       try {
-        const response = await fetchWithTimeout(doFetch, url, { method: "POST", headers, body }, timeoutMs);
-        const text = await response.text();
+        const { response, text } = await fetchWithTimeout(doFetch, url, { method: "POST", headers, body }, timeoutMs);
         if (response.ok) {
           result.requests++;
           result.spans += countSpans(batch);
@@ -415,16 +414,31 @@ export async function pushOtlp(documents: OtlpExportRequest[], options: PushOtlp
   return result;
 }
 
+// The request and its whole answer, body included, within `timeoutMs`: a server
+// that stalls halfway through its body cannot hang the push.
 async function fetchWithTimeout(
   doFetch: FetchLike,
   url: string,
   init: RequestInit,
   timeoutMs: number,
-): Promise<Response> {
+): Promise<{ response: Response; text: string }> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const timeout = new Error(`no answer within ${timeoutMs} ms`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeout);
+      reject(timeout);
+    }, timeoutMs);
+  });
   try {
-    return await doFetch(url, { ...init, signal: controller.signal });
+    return await Promise.race([
+      (async () => {
+        const response = await doFetch(url, { ...init, signal: controller.signal });
+        return { response, text: await response.text() };
+      })(),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }

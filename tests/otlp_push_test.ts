@@ -214,6 +214,31 @@ describe("pushOtlp()", () => {
     assert.equal(waits.length, 1);
   });
 
+  test("pushOtlp() gives up on a server that stalls halfway through its answer", async () => {
+    // Headers and half a body, then nothing: the timeout covers the body too.
+    const sockets = new Set<import("node:net").Socket>();
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "100" });
+        response.write('{"partialSuc');
+      });
+    });
+    server.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { sleep } = recordingSleep();
+      await assert.rejects(
+        pushOtlp([await document()], { endpoint, sleep, maxRetries: 0, timeoutMs: 300 }),
+        (err: unknown) => err instanceof OtlpPushError && /no answer within 300 ms/.test(err.message),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   test("pushOtlp() reports partial success", async () => {
     const receiver = await startReceiver([
       { status: 200, body: '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"2 spans too old"}}' },
