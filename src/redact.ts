@@ -85,12 +85,15 @@ export interface Redactor {
   isSensitiveKey(key: string): boolean;
   /** The string with every secret-shaped part replaced. */
   redactString(text: string): string;
+  /** Strings shorter than this hold no secret these rules can find. */
+  readonly shortest: number;
 }
 
 /** A redactor that redacts nothing. */
 export const NO_REDACTION: Redactor = {
   isSensitiveKey: () => false,
   redactString: (text) => text,
+  shortest: Infinity,
 };
 
 /**
@@ -130,6 +133,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       }
       return sensitive;
     },
+    shortest,
     redactString(text: string): string {
       if (text.length < shortest || !any(text)) return text;
       for (const shape of shapes) text = text.replace(shape, REDACTED);

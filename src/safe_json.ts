@@ -38,7 +38,11 @@ export class Sanitizer {
     this.#maxDepth = positive(options.maxDepth, 16, "maxDepth");
     this.#maxItems = positive(options.maxItems, 1000, "maxItems");
     this.#redactor = options.redactor ?? NO_REDACTION;
+    this.plainBelow = Math.min(this.#redactor.shortest, this.#maxString + 1);
   }
+
+  /** Strings shorter than this come out of {@linkcode Sanitizer.text} unchanged: no rule can touch them. */
+  readonly plainBelow: number;
 
   /** A JSON-safe copy of `value`. */
   value(value: unknown): JsonValue {
@@ -212,7 +216,7 @@ export class Sanitizer {
   // Keys are bounded and redacted like values (a token can be a map's key), and
   // a "__proto__" key stays an own field instead of setting the prototype.
   #set(out: JsonObject, key: string, value: JsonValue): void {
-    if (key.length >= 12) {
+    if (key.length >= this.plainBelow) {
       let clean = this.#keys.get(key);
       if (clean === undefined) {
         clean = this.#string(key);

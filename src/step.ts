@@ -323,7 +323,9 @@ export class Step {
    * ```
    */
   finish(outcome: string = "ok"): void {
-    this.#end(typeof outcome === "string" ? outcome : this.#host.sanitizer.text(outcome), null);
+    const sanitizer = this.#host.sanitizer;
+    const plain = typeof outcome === "string" && outcome.length < sanitizer.plainBelow;
+    this.#end(plain ? outcome : sanitizer.text(outcome), null);
   }
 
   /**

@@ -519,7 +519,7 @@ export class Tracer {
   }
 
   #name(name: unknown): string {
-    return typeof name === "string" && name.length < 12 ? name : this.#sanitizer.text(name);
+    return typeof name === "string" && name.length < this.#sanitizer.plainBelow ? name : this.#sanitizer.text(name);
   }
 
   #run<T>(name: string, context: unknown, fn: (step: Step) => T, kind: string | undefined): T {

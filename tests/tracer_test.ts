@@ -459,6 +459,21 @@ describe("Tracer", () => {
     removeDir(dir);
   });
 
+  test("Tracer applies the user's redaction patterns to short names, keys and outcomes too", async () => {
+    const { dir, tracer } = newTracer({ redact: { patterns: [/\bACC-\d{6}\b/] } });
+    tracer.step("ACC-123456", { note: "ACC-111111" }, (step) => {
+      step.log({ accounts: new Map([["ACC-654321", 1]]) });
+    });
+    const manual = tracer.step("x").start();
+    manual.finish("ACC-222222");
+    await tracer.close();
+    const text = readFileSync(tracer.path!, "utf8");
+    assert.ok(!/ACC-\d/.test(text), text);
+    // The name in the start and step lines and the summary, the context twice, the key, the outcome.
+    assert.equal(text.match(/\[REDACTED\]/g)?.length, 7);
+    removeDir(dir);
+  });
+
   test("Tracer onError that throws does not reach the agent", async () => {
     const dir = tempDir();
     const file = join(dir, "f");
