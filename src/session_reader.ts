@@ -28,6 +28,13 @@ import type {
  */
 export const RUNNING_WINDOW_MS = 120_000;
 
+/**
+ * A session whose writer's process id is alive on this machine is running,
+ * unless its last record is older than this (a day): by then the id has
+ * likely been reused by another process.
+ */
+export const PID_TRUST_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** The agent and session id that a file's name gives, as `<agent>_<YYYYMMDD_HHMMSS[_suffix]>.jsonl`. */
 export function parseTraceFileName(path: string): { agent: string; session_id: string } | undefined {
   const match = /^(.*)_(\d{8}_\d{6}(?:_[A-Za-z0-9]+)?)\.jsonl?$/.exec(basename(path));
@@ -217,10 +224,12 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
       if (typeof record.pid === "number") session.pid = record.pid;
       if (typeof record.host === "string") session.host = record.host;
     } else if (type === "start") {
+      if (hasEnd) [hasEnd, abnormalEnd, session.finished_at] = [false, false, null]; // that end was not the last
       const step = toSessionStep(record, ++count, true);
       byId.set(step.id, step);
       session.steps.push(step);
     } else if (type === undefined || type === "step") {
+      if (hasEnd) [hasEnd, abnormalEnd, session.finished_at] = [false, false, null]; // that end was not the last
       const step = toSessionStep(record, ++count, false);
       const begun = record.id !== undefined ? byId.get(step.id) : undefined;
       if (begun?.in_flight) {
@@ -301,12 +310,14 @@ function deriveState(
 ): SessionState {
   if (facts.hasEnd) return "complete";
   if (facts.cutOff && session.schema === null) return "crashed";
-  // The writer is known: it is running exactly while its process lives.
-  if (session.pid !== undefined && session.host !== undefined && session.host === hostname()) {
-    return isProcessAlive(session.pid) ? "running" : "crashed";
-  }
   let last = session.started_at ?? 0;
   for (const step of session.steps) last = Math.max(last, step.finished_at ?? step.started_at);
+  // The writer is known: it is running while its process lives (unless the file
+  // has been quiet so long that the process id has likely been reused).
+  if (session.pid !== undefined && session.host !== undefined && session.host === hostname()) {
+    const alive = isProcessAlive(session.pid) && facts.now - last * 1000 < PID_TRUST_WINDOW_MS;
+    return alive ? "running" : "crashed";
+  }
   if (facts.now - last * 1000 < RUNNING_WINDOW_MS) return "running";
   // The original tracer writes no `end` line: its whole files are complete.
   if (session.schema === null && session.summary.in_flight === 0) return "complete";

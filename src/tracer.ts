@@ -300,7 +300,8 @@ export class Tracer {
     this.agent = typeof agent === "string" ? agent : this.#sanitizer.text(agent);
     this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
     this.traceDir = options.traceDir ?? env("AI_TRACE_DIR") ?? "traces";
-    this.sessionId = options.sessionId ?? newSessionId();
+    // A given id goes into the file name: made safe like an agent name.
+    this.sessionId = options.sessionId === undefined ? newSessionId() : safeFileName(String(options.sessionId));
     this.#host = this.#makeHost();
     if (!this.enabled) {
       // A disabled tracer is a set of no-op functions, not a branch on every call.

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 import { readSession } from "../mod.ts";
 import { parseTraceFileName } from "../src/session_reader.ts";
@@ -127,4 +129,83 @@ test("parseTraceFileName() splits agent and session id, as the original names fi
     session_id: "20261126_031859_9w70wk",
   });
   assert.equal(parseTraceFileName("notes.jsonl"), undefined);
+});
+
+test("readSession() trusts a live process id on this machine only while the file is recent", async () => {
+  const dir = tempDir();
+  const path = join(dir, "a_20260101_000000_abcdef.jsonl");
+  const startedAt = 1_800_000_000;
+  writeFileSync(
+    path,
+    JSON.stringify({
+      type: "session",
+      schema: "ai-trace/1",
+      agent: "a",
+      session_id: "20260101_000000_abcdef",
+      started_at: startedAt,
+      meta: {},
+      runtime: { name: "x", version: "1" },
+      pid: process.pid, // alive: this very process
+      host: hostname(),
+    }) + "\n",
+  );
+  assert.equal((await readSession(path, { now: startedAt * 1000 + 60_000 })).state, "running");
+  // Two days quiet: the id has likely been reused by another process.
+  assert.equal((await readSession(path, { now: startedAt * 1000 + 2 * 86_400_000 })).state, "crashed");
+  removeDir(dir);
+});
+
+test("readSession() takes an end line followed by more records as not the last (an error the program handled)", async () => {
+  const dir = tempDir();
+  const path = join(dir, "a_20260101_000000_abcdef.jsonl");
+  const lines = [
+    {
+      type: "session",
+      schema: "ai-trace/1",
+      agent: "a",
+      session_id: "x",
+      started_at: 1,
+      meta: {},
+      pid: 1,
+      host: "elsewhere",
+    },
+    {
+      type: "step",
+      id: 1,
+      parent_id: null,
+      name: "before",
+      context: {},
+      started_at: 2,
+      finished_at: 3,
+      duration_ms: 1,
+      outcome: "ok",
+      error: null,
+      logs: [],
+    },
+    { type: "end", finished_at: 3, summary: {}, reason: "uncaught", error: "Error: handled" },
+    {
+      type: "step",
+      id: 2,
+      parent_id: null,
+      name: "after",
+      context: {},
+      started_at: 4,
+      finished_at: 5,
+      duration_ms: 1,
+      outcome: "ok",
+      error: null,
+      logs: [],
+    },
+    { type: "end", finished_at: 6, summary: {} },
+  ];
+  writeFileSync(path, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const session = await readSession(path, { now: 10_000_000 });
+  assert.equal(session.state, "complete");
+  assert.deepEqual(session.steps.map((s) => s.name), ["before", "after"]);
+  // Without the last end line, the interim one does not count: no end, writer gone: crashed.
+  writeFileSync(path, lines.slice(0, 4).map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const cut = await readSession(path, { now: 10_000_000 });
+  assert.equal(cut.state, "crashed");
+  assert.equal(cut.finished_at, 5);
+  removeDir(dir);
 });

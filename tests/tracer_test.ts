@@ -316,6 +316,17 @@ describe("Tracer", () => {
     removeDir(dir);
   });
 
+  test("new Tracer() makes a given sessionId safe for the file name", async () => {
+    const dir = tempDir();
+    const inner = join(dir, "a", "b");
+    const tracer = new Tracer("agent", { traceDir: inner, sessionId: "../../escaped" });
+    assert.ok(tracer.path!.startsWith(inner + "/"), tracer.path!);
+    assert.ok(!tracer.path!.slice(inner.length + 1).includes("/"));
+    assert.equal(readRecords(tracer.path!)[0].session_id, tracer.sessionId);
+    await tracer.close();
+    removeDir(dir);
+  });
+
   test("new Tracer() creates files readable only by their owner (0600, directory 0700)", async () => {
     const dir = tempDir();
     const traceDir = join(dir, "new");
