@@ -212,7 +212,8 @@ Shows one session: its header (agent, state, counts, runtime, meta), then
 every step as a tree (children under their parents) with its context, logs
 and their times, decision and reason, usage, and error with the top of its
 stack. Steps that began and never ended are marked IN FLIGHT. Lines of the
-file that could not be read are reported on standard error.
+file that could not be read are listed in a footer (on standard error with
+--json).
 
 ${SESSION_HELP}
 
