@@ -73,9 +73,6 @@ interface DenoNamespace {
 
 const deno: DenoNamespace | undefined = (globalThis as { Deno?: DenoNamespace }).Deno;
 
-/** Whether the code runs on Deno (else Bun or Node, through `node:fs`). */
-export const isDeno: boolean = deno !== undefined;
-
 /**
  * A file or directory that should exist does not (ENOENT on Node and Bun,
  * `Deno.errors.NotFound` on Deno).
@@ -298,14 +295,6 @@ export function statPath(path: string): PathInfo {
   }
   const info = mapped(path, () => nodeFs.statSync(path));
   return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtimeMs: info.mtimeMs };
-}
-
-/** The permission bits of `path` (e.g. `0o600`). */
-export function fileMode(path: string): number {
-  if (deno) {
-    return mapped(path, () => (deno.statSync(path) as unknown as { mode: number }).mode) & 0o777;
-  }
-  return mapped(path, () => nodeFs.statSync(path).mode) & 0o777;
 }
 
 /** The names of the entries of a directory. */

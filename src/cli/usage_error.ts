@@ -9,8 +9,6 @@
 
 import { AlreadyExistsError, NotFoundError, PermissionError } from "../runtime.ts";
 
-/** Exit code of a successful command. */
-export const EXIT_OK = 0;
 /** Exit code of a command that failed at run time (missing file, unreadable trace, …). */
 export const EXIT_FAILURE = 1;
 /** Exit code of a command line that is wrong (unknown option, missing argument, …). */
