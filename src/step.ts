@@ -53,7 +53,7 @@ export interface StepHost {
   /** Records that a step began. */
   begun(line: () => string, record: SessionStep | undefined): void;
   /** Records that a step ended. */
-  ended(line: string, record: SessionStep | undefined, counted: CountedStep): void;
+  ended(line: string, counted: CountedStep): void;
   /** Whether steps are kept in memory (no auto-save, or the file failed). */
   readonly inMemory: boolean;
 }
@@ -396,7 +396,7 @@ export class Step {
       if (errorType !== undefined) record.error_type = errorType;
       if (stack !== undefined) record.stack = stack;
     }
-    this.#host.ended(line, record, { name: this.name, outcome, duration_ms: duration, usage: this.#usage });
+    this.#host.ended(line, { name: this.name, outcome, duration_ms: duration, usage: this.#usage });
   }
 }
 

@@ -400,7 +400,7 @@ export class Tracer {
         if (record !== undefined) tracer.#steps.push(record);
         if (tracer.#startLines && tracer.#autoSave) tracer.#write(line());
       },
-      ended(line, _record, counted: CountedStep) {
+      ended(line, counted: CountedStep) {
         tracer.#open--;
         tracer.#summary.add(counted);
         if (tracer.#autoSave) tracer.#write(line);
