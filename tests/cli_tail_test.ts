@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { type MemoryIo, memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
 import { assertGolden, CLI, cli, NOW, OURS, PYTHON_SEED, until } from "./_cli.ts";
-import { removeDir, startScript, tempDir } from "./_helpers.ts";
+import { LineFollower } from "../src/cli/tail.ts";
+import type { Line } from "../src/line_reader.ts";
+import { removeDir, scriptCommand, startScript, tempDir } from "./_helpers.ts";
 
 function sessionLine(agent: string, sessionId: string, startedAt: number): string {
   return JSON.stringify({
@@ -166,10 +169,176 @@ describe("ai-trace tail", () => {
       removeDir(dir);
     }
   });
+
+  test("tail() --no-follow streams a 128 MB session: the right last steps, memory far below the file's size", async () => {
+    const dir = tempDir("ai-trace-tail-big-");
+    try {
+      const path = join(dir, "big_20261125_120000_eee555.jsonl");
+      const blob = "x".repeat(16 * 1024);
+      const fd = openSync(path, "w");
+      let size = 0;
+      let steps = 0;
+      try {
+        size += writeSync(fd, sessionLine("big", "20261125_120000_eee555", 1));
+        while (size < 128 * 1024 * 1024) {
+          steps++;
+          size += writeSync(fd, stepLine(steps, `s${steps}`, { blob }, steps));
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const args = ["--dir", dir, "tail", "-n", "3", "--no-follow", "--json"];
+      const { code, out, err } = await cli(args);
+      assert.equal(code, 0, err);
+      assert.equal(err, "");
+      const events = out.trim().split("\n").map((line) => JSON.parse(line));
+      assert.deepEqual(events.map((e) => e.type), ["session", "step", "step", "step"]);
+      assert.equal(events[0].record.session_id, "20261125_120000_eee555");
+      assert.deepEqual(events.slice(1).map((e) => e.step.name), [`s${steps - 2}`, `s${steps - 1}`, `s${steps}`]);
+      // The same command in a fresh process, for its peak memory. Reading the
+      // whole file first peaked at over twice its size above the CLI at rest.
+      const script = join(import.meta.dirname!, "torture", "fixtures", "cli_memory.ts");
+      const baseline = peakOf(script, ["--version"]).peak;
+      const run = peakOf(script, args);
+      assert.equal(run.out, out.length, "the process printed the same as the in-process run");
+      const extra = run.peak - baseline;
+      console.log(
+        `tail -n 3 --no-follow of a ${Math.round(size / 1048576)} MB session: +${Math.round(extra / 1048576)} MB`,
+      );
+      assert.ok(extra < size, `+${Math.round(extra / 1048576)} MB for a ${Math.round(size / 1048576)} MB file`);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test("tail() --no-follow warns once for a line over 64 Mi characters, with its number, and numbers later lines right", async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "long_20261125_120000_fff666.jsonl");
+      writeFileSync(path, sessionLine("long", "20261125_120000_fff666", 1) + stepLine(1, "before", {}, 1));
+      appendFileSync(path, new Uint8Array(64 * 1024 * 1024 + 10).fill(0x61));
+      appendFileSync(path, "\nnot json\n" + stepLine(2, "after", {}, 2));
+      const { code, out, err } = await cli(["--dir", dir, "tail", "--no-follow"]);
+      assert.equal(code, 0, err);
+      assert.match(out, /✓ before[^]*✓ after/);
+      const warnings = err.trim().split("\n");
+      assert.equal(warnings.length, 2, err);
+      assert.match(warnings[0], /long_20261125_120000_fff666\.jsonl:3: line is too long to read, skipped$/);
+      assert.match(warnings[1], /long_20261125_120000_fff666\.jsonl:4: line is not JSON, skipped$/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test("tail() follows past an over-long line written in pieces: one warning with its number, later lines shown", async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const path = join(dir, "long_20261125_120000_aab777.jsonl");
+    writeFileSync(path, sessionLine("long", "20261125_120000_aab777", 1));
+    const { io, done } = startTail(dir, controller.signal);
+    try {
+      await until(() => io.out().includes("── long "), 5000, "the session header");
+      // Two writes: whatever the polls catch of it, the line is one line.
+      const half = new Uint8Array(40 * 1024 * 1024).fill(0x61);
+      appendFileSync(path, half);
+      appendFileSync(path, half);
+      appendFileSync(path, "\n{oops\n" + stepLine(1, "after", {}, 2));
+      await until(() => io.out().includes("✓ after"), 10000, "the step after the long line");
+      const warnings = io.err().trim().split("\n");
+      assert.equal(warnings.length, 2, io.err());
+      assert.match(warnings[0], /aab777\.jsonl:2: line is too long to read, skipped$/);
+      assert.match(warnings[1], /aab777\.jsonl:3: line is not JSON, skipped$/);
+    } finally {
+      controller.abort();
+      assert.equal(await done, 0);
+      removeDir(dir);
+    }
+  });
+
+  test("tail() keeps going when the followed file is deleted, and moves on to a newer session", async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const t0 = Date.now() / 1000;
+    const old = join(dir, "gone_20261125_120000_abc123.jsonl");
+    writeFileSync(old, sessionLine("gone", "20261125_120000_abc123", t0));
+    const { io, done } = startTail(dir, controller.signal);
+    try {
+      await until(() => io.out().includes("── gone "), 5000, "the first session");
+      rmSync(old);
+      writeFileSync(
+        join(dir, "next_20261125_120001_def456.jsonl"),
+        sessionLine("next", "20261125_120001_def456", t0 + 1) + stepLine(1, "first", {}, t0 + 1),
+      );
+      await until(() => io.out().includes("✓ first"), 5000, "the newer session's step");
+      assert.equal(io.err(), "");
+    } finally {
+      controller.abort();
+      assert.equal(await done, 0);
+      removeDir(dir);
+    }
+  });
+
+  test("LineFollower.read() passes on whole lines only, and nothing for a file that is not there", () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "f.jsonl");
+      const follower = new LineFollower(path);
+      const lines: Line[] = [];
+      follower.read((line) => lines.push(line));
+      assert.equal(lines.length, 0);
+      writeFileSync(path, "\uFEFFone\r\ntw");
+      follower.read((line) => lines.push(line));
+      assert.deepEqual(lines.map((l) => [l.number, l.text]), [[1, "one"]]);
+      appendFileSync(path, "o\nthr");
+      follower.read((line) => lines.push(line));
+      assert.deepEqual(lines.map((l) => [l.number, l.text]), [[1, "one"], [2, "two"]]);
+      assert.equal(follower.position, 15); // the BOM counts: it is 3 bytes of the file
+      rmSync(path);
+      follower.read((line) => lines.push(line));
+      writeFileSync(path, "new\n"); // replaced by a shorter file: read from its start
+      follower.read((line) => lines.push(line));
+      assert.deepEqual(lines.map((l) => [l.number, l.text]), [[1, "one"], [2, "two"], [1, "new"]]);
+    } finally {
+      removeDir(dir);
+    }
+  });
+  test("LineFollower.read() reports an over-long line arriving over several reads once, as tooLong, with its number", () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "f.jsonl");
+      const follower = new LineFollower(path, 10);
+      const lines: Line[] = [];
+      writeFileSync(path, "short\n" + "x".repeat(8));
+      follower.read((line) => lines.push(line));
+      appendFileSync(path, "x".repeat(8));
+      follower.read((line) => lines.push(line));
+      appendFileSync(path, "x".repeat(8));
+      follower.read((line) => lines.push(line));
+      appendFileSync(path, "xx\nnext\n");
+      follower.read((line) => lines.push(line));
+      assert.deepEqual(lines.map((l) => [l.number, l.text, l.tooLong]), [
+        [1, "short", false],
+        [2, "", true],
+        [3, "next", false],
+      ]);
+    } finally {
+      removeDir(dir);
+    }
+  });
 });
 
 /** Starts `tail` in-process; it runs until `signal` is aborted. */
 function startTail(dir: string, signal: AbortSignal): { io: MemoryIo; done: Promise<number> } {
   const io = memoryIo({ env: {}, signal });
   return { io, done: main(["--dir", dir, "tail"], io) };
+}
+
+/** Runs the memory fixture with `args` in a fresh process: its peak memory and the length of its output. */
+function peakOf(script: string, args: string[]): { peak: number; out: number } {
+  const [command, commandArgs] = scriptCommand(script, args);
+  const result = spawnSync(command, commandArgs, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const match = /PEAK (\d+) CODE (\d+) OUT (\d+)/.exec(result.stdout);
+  assert.ok(match, `${args.join(" ")}: ${result.stderr}`);
+  assert.equal(match[2], "0", `${args.join(" ")} exits 0`);
+  return { peak: Number(match[1]), out: Number(match[3]) };
 }

@@ -8,7 +8,8 @@
  */
 
 import { parseJsonLine } from "../parse_line.ts";
-import { NotFoundError, openRead, statPath, type Watch, watchPath } from "../runtime.ts";
+import { type Line, LineSplitter } from "../line_reader.ts";
+import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../session_reader.ts";
 import { listTraceFiles, type TraceFile } from "../trace_dir.ts";
 import type { JsonObject, SessionStep } from "../types.ts";
@@ -17,8 +18,6 @@ import { formatClock, formatDuration, formatFields, formatValue, plural, printab
 import type { Io } from "./io.ts";
 import { countFlag, formatWarning } from "./list.ts";
 
-/** Lines longer than this are dropped rather than held (64 MiB). */
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** How often the file is checked when no watch event came. */
 const POLL_MS = 100;
 /** How often the directory is checked for a newer session. */
@@ -26,19 +25,26 @@ const DIR_CHECK_MS = 500;
 
 /**
  * Reads what is appended to a file, as whole lines: a line written in
- * pieces is returned once, when its line break has arrived.
+ * pieces is passed on once, when its line break has arrived. Memory stays
+ * bounded by one chunk and one line, whatever the size of the file; a line
+ * longer than the limit of {@linkcode LineSplitter} is passed on as
+ * `tooLong`, with its number, and its text is not held.
  */
 export class LineFollower {
   /** The file. */
   readonly path: string;
+  readonly #maxLine: number | undefined;
   #position = 0;
-  #carry: Uint8Array = new Uint8Array(0);
-  #skipping = false;
-  #decoder = new TextDecoder();
+  #splitter: LineSplitter;
 
-  /** @param path The file to follow, from its start. */
-  constructor(path: string) {
+  /**
+   * @param path The file to follow, from its start.
+   * @param maxLine Lines longer than this many characters are skipped (default: 64 Mi).
+   */
+  constructor(path: string, maxLine?: number) {
     this.path = path;
+    this.#maxLine = maxLine;
+    this.#splitter = new LineSplitter(maxLine);
   }
 
   /** Bytes of the file read so far. */
@@ -47,74 +53,43 @@ export class LineFollower {
   }
 
   /**
-   * Reads what was appended since the last call.
-   *
-   * @returns The new whole lines, without their line breaks (empty when none).
+   * Reads what was appended since the last call, chunk by chunk, calling
+   * `onLine` with each whole line (never with an unterminated last line).
+   * A file that is not there (yet, or any more) reads as nothing new.
    */
-  read(): string[] {
+  read(onLine: (line: Line) => void): void {
     let size: number;
     try {
       size = statPath(this.path).size;
     } catch (err) {
-      if (err instanceof NotFoundError) return [];
+      if (err instanceof NotFoundError) return;
       throw err;
     }
     if (size < this.#position) {
       // Truncated or replaced: start over.
       this.#position = 0;
-      this.#carry = new Uint8Array(0);
-      this.#skipping = false;
+      this.#splitter = new LineSplitter(this.#maxLine);
     }
-    if (size === this.#position) return [];
-    const lines: string[] = [];
-    const file = openRead(this.path);
+    if (size === this.#position) return;
+    let file: ReadFile;
+    try {
+      file = openRead(this.path);
+    } catch (err) {
+      if (err instanceof NotFoundError) return; // deleted since the stat
+      throw err;
+    }
     try {
       const buffer = new Uint8Array(256 * 1024);
       while (true) {
         const n = file.read(buffer, this.#position);
         if (n === 0) break;
         this.#position += n;
-        this.#take(buffer.subarray(0, n), lines);
+        this.#splitter.push(buffer.subarray(0, n), onLine);
       }
     } finally {
       file.close();
     }
-    return lines;
   }
-
-  #take(chunk: Uint8Array, lines: string[]): void {
-    let start = 0;
-    while (true) {
-      const newline = chunk.indexOf(10, start);
-      if (newline === -1) break;
-      const piece = chunk.subarray(start, newline);
-      if (this.#skipping) this.#skipping = false;
-      else {
-        const bytes = this.#carry.length === 0 ? piece : concat(this.#carry, piece);
-        let text = this.#decoder.decode(bytes);
-        if (text.endsWith("\r")) text = text.slice(0, -1);
-        lines.push(text);
-      }
-      this.#carry = new Uint8Array(0);
-      start = newline + 1;
-    }
-    if (start < chunk.length && !this.#skipping) {
-      const rest = chunk.subarray(start);
-      if (this.#carry.length + rest.length > MAX_LINE_BYTES) {
-        this.#skipping = true;
-        this.#carry = new Uint8Array(0);
-      } else {
-        this.#carry = concat(this.#carry, rest);
-      }
-    }
-  }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** One line of a session, as `tail` shows it. */
@@ -127,7 +102,6 @@ export type TailEvent =
 /** Turns the lines of one file into events, keeping track of nesting. */
 class EventReader {
   #path: string;
-  #line = 0;
   #count = 0;
   #depths = new Map<number, number>();
 
@@ -135,20 +109,23 @@ class EventReader {
     this.#path = path;
   }
 
-  event(text: string): TailEvent | undefined {
-    this.#line++;
+  event(line: Line): TailEvent | undefined {
+    if (line.tooLong) {
+      return { type: "warning", path: this.#path, line: line.number, message: "line is too long to read, skipped" };
+    }
+    const text = line.text;
     if (text.trim() === "") return undefined;
     let value: unknown;
     try {
       value = parseJsonLine(text);
     } catch {
-      return { type: "warning", path: this.#path, line: this.#line, message: "line is not JSON, skipped" };
+      return { type: "warning", path: this.#path, line: line.number, message: "line is not JSON, skipped" };
     }
     const record = typeof value === "object" && value !== null && !Array.isArray(value)
       ? value as JsonObject
       : undefined;
     if (record === undefined) {
-      return { type: "warning", path: this.#path, line: this.#line, message: "line is not a JSON object, skipped" };
+      return { type: "warning", path: this.#path, line: line.number, message: "line is not a JSON object, skipped" };
     }
     const type = record.type;
     if (type === "session") return { type: "session", path: this.#path, record };
@@ -165,7 +142,7 @@ class EventReader {
     return {
       type: "warning",
       path: this.#path,
-      line: this.#line,
+      line: line.number,
       message: `unknown record type ${JSON.stringify(type)}, skipped`,
     };
   }
@@ -311,16 +288,39 @@ export async function runTail(
   const open = (file: TraceFile, backlog: number) => {
     followed.add(file.path);
     follower = new LineFollower(file.path);
-    reader = new EventReader(file.path);
+    const events = reader = new EventReader(file.path);
+    const header: TailEvent = {
+      type: "session",
+      path: file.path,
+      record: { agent: file.agent, session_id: file.session_id },
+    };
+    if (backlog === Infinity) {
+      // All of it: printed as it is read, like lines that arrive later, so
+      // memory stays flat whatever the size of the file.
+      let headed = false;
+      follower.read((line) => {
+        const event = events.event(line);
+        if (event === undefined) return;
+        if (event.type === "session") headed = true;
+        else if (event.type !== "warning" && !headed) {
+          headed = true;
+          print(header);
+        }
+        print(event);
+      });
+      if (!headed) print(header);
+      return;
+    }
     // The backlog: the session line, the last `backlog` steps (a start whose
     // step came later is replaced by it), and the end line if there is one.
+    // Only those are kept while the file is read, chunk by chunk.
     let head: TailEvent | undefined;
     let end: TailEvent | undefined;
     const recent = new Map<string, TailEvent>();
     let serial = 0;
-    for (const text of follower.read()) {
-      const event = reader.event(text);
-      if (event === undefined) continue;
+    follower.read((line) => {
+      const event = events.event(line);
+      if (event === undefined) return;
       if (event.type === "session") head = event;
       else if (event.type === "end") end = event;
       else if (event.type === "warning") print(event);
@@ -329,15 +329,8 @@ export async function runTail(
         recent.set(event.type === "start" ? `start:${event.step.id}` : `step:${serial++}`, event);
         while (recent.size > backlog) recent.delete(recent.keys().next().value!);
       }
-    }
-    if (head) print(head);
-    else {
-      print({
-        type: "session",
-        path: file.path,
-        record: { agent: file.agent, session_id: file.session_id },
-      });
-    }
+    });
+    print(head ?? header);
     for (const event of recent.values()) print(event);
     if (end) print(end);
   };
@@ -358,10 +351,11 @@ export async function runTail(
       await waker.wait(POLL_MS, signal);
       if (signal?.aborted) break;
       if (follower && reader) {
-        for (const text of follower.read()) {
-          const event = reader.event(text);
+        const events = reader;
+        follower.read((line) => {
+          const event = events.event(line);
           if (event) print(event);
-        }
+        });
       }
       const now = io.now();
       if (now - lastDirCheck >= DIR_CHECK_MS || current === undefined) {
