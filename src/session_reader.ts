@@ -9,6 +9,7 @@
 import { basename } from "node:path";
 import { readLines } from "./line_reader.ts";
 import { parseJsonLine } from "./parse_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE } from "./record_line.ts";
 import { hostname, isProcessAlive, readTextFile, statPath } from "./runtime.ts";
 import { SummaryBuilder } from "./summary.ts";
 import type {
@@ -193,26 +194,15 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
   let lastBad: ReadWarning | undefined; // a bad line with nothing valid after it is a cut-off end
   let count = 0;
   for await (const line of readLines(path)) {
-    if (line.tooLong) {
-      session.warnings.push({ path, line: line.number, message: "line is too long to read, skipped" });
+    const classified = classifyLine(path, line);
+    if (classified.kind === "blank") continue;
+    if (classified.kind !== "too-long") lastBad = undefined;
+    if (classified.kind !== "record") {
+      if (classified.kind === "not-json") lastBad = classified.warning;
+      session.warnings.push(classified.warning);
       continue;
     }
-    if (line.text.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = parseJsonLine(line.text);
-    } catch {
-      lastBad = { path, line: line.number, message: "line is not JSON, skipped" };
-      session.warnings.push(lastBad);
-      continue;
-    }
-    lastBad = undefined;
-    const record = asObject(value);
-    if (!record) {
-      session.warnings.push({ path, line: line.number, message: "line is not a JSON object, skipped" });
-      continue;
-    }
-    const type = record.type;
+    const { type, record } = classified;
     if (type === "session") {
       session.schema = typeof record.schema === "string" ? record.schema : null;
       if (typeof record.agent === "string") session.agent = record.agent;
@@ -223,15 +213,14 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
       if (runtime) session.runtime = { name: asText(runtime.name), version: asText(runtime.version) };
       if (typeof record.pid === "number") session.pid = record.pid;
       if (typeof record.host === "string") session.host = record.host;
-    } else if (type === "start") {
+    } else if (type === "end") {
+      hasEnd = true;
+      abnormalEnd = record.reason === "signal" || record.reason === "uncaught";
+      session.finished_at = asNumber(record.finished_at);
+    } else {
       if (hasEnd) [hasEnd, abnormalEnd, session.finished_at] = [false, false, null]; // that end was not the last
-      const step = toSessionStep(record, ++count, true);
-      byId.set(step.id, step);
-      session.steps.push(step);
-    } else if (type === undefined || type === "step") {
-      if (hasEnd) [hasEnd, abnormalEnd, session.finished_at] = [false, false, null]; // that end was not the last
-      const step = toSessionStep(record, ++count, false);
-      const begun = record.id !== undefined ? byId.get(step.id) : undefined;
+      const step = toSessionStep(record, ++count, type === "start");
+      const begun = type === "step" && record.id !== undefined ? byId.get(step.id) : undefined;
       if (begun?.in_flight) {
         Object.assign(begun, step);
         for (const key of ["kind", "decision", "usage", "error_type", "stack"] as const) {
@@ -241,21 +230,11 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
         byId.set(step.id, step);
         session.steps.push(step);
       }
-    } else if (type === "end") {
-      hasEnd = true;
-      abnormalEnd = record.reason === "signal" || record.reason === "uncaught";
-      session.finished_at = asNumber(record.finished_at);
-    } else {
-      session.warnings.push({
-        path,
-        line: line.number,
-        message: `unknown record type ${JSON.stringify(type)}, skipped`,
-      });
     }
   }
   if (session.schema === null) session.meta = siblingMeta(path);
   const cutOff = lastBad !== undefined;
-  if (lastBad) lastBad.message = "last line is cut off (the writer stopped mid-line), skipped";
+  if (lastBad) lastBad.message = CUT_OFF_MESSAGE;
   finishSession(session, { hasEnd, cutOff, now: options.now ?? Date.now() });
   if (abnormalEnd) session.state = "crashed";
   return session;

@@ -8,7 +8,7 @@
  */
 
 import { forEachLineSync } from "./line_reader.ts";
-import { parseJsonLine } from "./parse_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE } from "./record_line.ts";
 import { readSession } from "./session_reader.ts";
 import { type CountedStep, DurationStats, round3 } from "./summary.ts";
 import type { TraceFile } from "./trace_dir.ts";
@@ -219,11 +219,6 @@ function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-// Whitespace that String.prototype.trim() removes, for the first character of a line.
-function isBlank(c: number): boolean {
-  return c <= 32 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x1680 && c <= 0x3000);
-}
-
 /** A field as text, the way session_reader's toSessionStep() reads it. */
 function asText(value: unknown): string {
   if (typeof value === "string") return value;
@@ -340,31 +335,33 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
   // Synchronously, chunk by chunk: no promise per line. Each field is read the
   // way toSessionStep() reads it, without copying the step's context and logs.
   forEachLineSync(path, (line) => {
-    if (line.tooLong) {
-      report({ path, line: line.number, message: "line is too long to read, skipped" });
-      return;
-    }
-    const text = line.text;
-    if (text.length === 0 || (isBlank(text.charCodeAt(0)) && text.trim() === "")) return;
-    let record: JsonObject | undefined;
-    try {
-      record = asObject(parseJsonLine(text));
-    } catch {
-      if (pendingBad) report(pendingBad);
-      pendingBad = { path, line: line.number, message: "line is not JSON, skipped" };
-      return;
+    const classified = classifyLine(path, line);
+    switch (classified.kind) {
+      case "blank":
+        return;
+      case "too-long":
+        report(classified.warning);
+        return;
+      case "not-json":
+        if (pendingBad) report(pendingBad);
+        pendingBad = classified.warning;
+        return;
     }
     if (pendingBad) report(pendingBad);
     pendingBad = undefined;
-    if (record === undefined) {
-      report({ path, line: line.number, message: "line is not a JSON object, skipped" });
+    if (classified.kind === "not-object") {
+      report(classified.warning);
       return;
     }
     if (records++ === 0) { for (const warning of held.splice(0)) warn(warning); }
-    const type = record.type;
+    if (classified.kind === "unknown") {
+      warn(classified.warning);
+      return;
+    }
+    const { type, record } = classified;
     if (type === "start") {
       if (typeof record.id === "number") open.add(record.id);
-    } else if (type === undefined || type === "step") {
+    } else if (type === "step") {
       if (typeof record.id === "number") open.delete(record.id);
       const duration = record.duration_ms;
       stats.addStep({
@@ -373,8 +370,6 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
         duration_ms: typeof duration === "number" && Number.isFinite(duration) ? duration : 0,
         usage: asObject(record.usage) as Usage | undefined,
       });
-    } else if (type !== "session" && type !== "end") {
-      warn({ path, line: line.number, message: `unknown record type ${JSON.stringify(type)}, skipped` });
     }
   });
   if (records === 0) {
@@ -388,7 +383,7 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
     return;
   }
   if (pendingBad) {
-    pendingBad.message = "last line is cut off (the writer stopped mid-line), skipped";
+    pendingBad.message = CUT_OFF_MESSAGE;
     warn(pendingBad);
   }
   stats.addSession();

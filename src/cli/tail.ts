@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseJsonLine } from "../parse_line.ts";
+import { classifyLine } from "../record_line.ts";
 import { type Line, LineSplitter } from "../line_reader.ts";
 import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../session_reader.ts";
@@ -110,41 +110,18 @@ class EventReader {
   }
 
   event(line: Line): TailEvent | undefined {
-    if (line.tooLong) {
-      return { type: "warning", path: this.#path, line: line.number, message: "line is too long to read, skipped" };
-    }
-    const text = line.text;
-    if (text.trim() === "") return undefined;
-    let value: unknown;
-    try {
-      value = parseJsonLine(text);
-    } catch {
-      return { type: "warning", path: this.#path, line: line.number, message: "line is not JSON, skipped" };
-    }
-    const record = typeof value === "object" && value !== null && !Array.isArray(value)
-      ? value as JsonObject
-      : undefined;
-    if (record === undefined) {
-      return { type: "warning", path: this.#path, line: line.number, message: "line is not a JSON object, skipped" };
-    }
-    const type = record.type;
-    if (type === "session") return { type: "session", path: this.#path, record };
-    if (type === "end") return { type: "end", path: this.#path, record };
-    if (type === "start" || type === "step" || type === undefined) {
-      const inFlight = type === "start";
-      const step = toSessionStep(record, ++this.#count, inFlight);
-      const parentDepth = step.parent_id === null ? undefined : this.#depths.get(step.parent_id);
-      const depth = parentDepth === undefined ? 0 : parentDepth + 1;
-      if (inFlight) this.#depths.set(step.id, depth);
-      else this.#depths.delete(step.id);
-      return { type: inFlight ? "start" : "step", path: this.#path, step, depth };
-    }
-    return {
-      type: "warning",
-      path: this.#path,
-      line: line.number,
-      message: `unknown record type ${JSON.stringify(type)}, skipped`,
-    };
+    const classified = classifyLine(this.#path, line);
+    if (classified.kind === "blank") return undefined;
+    if (classified.kind !== "record") return { type: "warning", ...classified.warning };
+    const { type, record } = classified;
+    if (type === "session" || type === "end") return { type, path: this.#path, record };
+    const inFlight = type === "start";
+    const step = toSessionStep(record, ++this.#count, inFlight);
+    const parentDepth = step.parent_id === null ? undefined : this.#depths.get(step.parent_id);
+    const depth = parentDepth === undefined ? 0 : parentDepth + 1;
+    if (inFlight) this.#depths.set(step.id, depth);
+    else this.#depths.delete(step.id);
+    return { type, path: this.#path, step, depth };
   }
 }
 

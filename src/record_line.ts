@@ -1,0 +1,60 @@
+/**
+ * What one line of a trace file holds: nothing, a record of a known type, or
+ * something to warn about. Every reader (`readSession`, `stats`, `tail`)
+ * classifies lines here, so they skip and warn alike.
+ *
+ * @module
+ */
+
+import type { Line } from "./line_reader.ts";
+import { parseJsonLine } from "./parse_line.ts";
+import type { JsonObject, ReadWarning } from "./types.ts";
+
+/** The record types of `ai-trace/1`; a line without `type` is a step. */
+export type RecordType = "session" | "start" | "step" | "end";
+
+/** One line, classified; every kind but `blank` and `record` comes with its warning. */
+export type RecordLine =
+  | { kind: "blank" }
+  | { kind: "record"; type: RecordType; record: JsonObject }
+  /** Longer than the reader holds: its text was dropped. */
+  | { kind: "too-long"; warning: ReadWarning }
+  /** Not JSON: a cut-off last line, if nothing valid follows it. */
+  | { kind: "not-json"; warning: ReadWarning }
+  /** JSON, but not an object (an array, a number, …). */
+  | { kind: "not-object"; warning: ReadWarning }
+  /** An object with a `type` this format does not have. */
+  | { kind: "unknown"; record: JsonObject; warning: ReadWarning };
+
+const BLANK: RecordLine = { kind: "blank" };
+
+/** Classifies one line of the file at `path`. */
+export function classifyLine(path: string, line: Line): RecordLine {
+  const warning = (message: string): ReadWarning => ({ path, line: line.number, message });
+  if (line.tooLong) return { kind: "too-long", warning: warning("line is too long to read, skipped") };
+  const text = line.text;
+  if (text.length === 0 || (isBlank(text.charCodeAt(0)) && text.trim() === "")) return BLANK;
+  let value: unknown;
+  try {
+    value = parseJsonLine(text);
+  } catch {
+    return { kind: "not-json", warning: warning("line is not JSON, skipped") };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { kind: "not-object", warning: warning("line is not a JSON object, skipped") };
+  }
+  const record = value as JsonObject;
+  const type = record.type;
+  if (type === undefined || type === "step") return { kind: "record", type: "step", record };
+  if (type === "start" || type === "session" || type === "end") return { kind: "record", type, record };
+  return { kind: "unknown", record, warning: warning(`unknown record type ${JSON.stringify(type)}, skipped`) };
+}
+
+/** The message of a bad line that ended the file: the writer stopped mid-line. */
+export const CUT_OFF_MESSAGE = "last line is cut off (the writer stopped mid-line), skipped";
+
+// White space as String.prototype.trim() sees it, tested on the first character
+// before trimming, so ordinary lines are never copied.
+function isBlank(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x1680 && c <= 0x3000);
+}
