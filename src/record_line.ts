@@ -50,6 +50,16 @@ export function classifyLine(path: string, line: Line): RecordLine {
   return { kind: "unknown", record, warning: warning(`unknown record type ${JSON.stringify(type)}, skipped`) };
 }
 
+/**
+ * Why a file with no readable record is not a trace, from the first warning
+ * it gave (or none, for an empty file).
+ */
+export function notATraceReason(first: ReadWarning | undefined): string {
+  if (first === undefined) return "the file is empty";
+  const why = first.message.includes("too long") ? "is too long to read" : "is not a JSON record";
+  return `not a trace file (line ${first.line} ${why})`;
+}
+
 /** The message of a bad line that ended the file: the writer stopped mid-line. */
 export const CUT_OFF_MESSAGE = "last line is cut off (the writer stopped mid-line), skipped";
 

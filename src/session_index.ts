@@ -8,6 +8,7 @@
  * @module
  */
 
+import { notATraceReason } from "./record_line.ts";
 import { parseJsonLine } from "./parse_line.ts";
 import { openRead } from "./runtime.ts";
 import { readSession } from "./session_reader.ts";
@@ -135,12 +136,8 @@ function readTailLine(path: string, size: number): string | undefined {
 export async function loadSession(path: string, options: IndexOptions = {}): Promise<Session> {
   const session = await readSession(path, { now: options.now });
   if (session.format === "jsonl" && session.steps.length === 0 && session.schema === null) {
-    if (session.warnings.length > 0) {
-      const first = session.warnings[0];
-      const why = first.message.includes("too long") ? "is too long to read" : "is not a JSON record";
-      throw new NotATraceError(path, `not a trace file (line ${first.line} ${why})`);
-    }
-    if (session.started_at === null) throw new NotATraceError(path, "the file is empty");
+    if (session.warnings.length > 0) throw new NotATraceError(path, notATraceReason(session.warnings[0]));
+    if (session.started_at === null) throw new NotATraceError(path, notATraceReason(undefined));
   }
   return session;
 }

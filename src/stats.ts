@@ -8,7 +8,7 @@
  */
 
 import { forEachLineSync } from "./line_reader.ts";
-import { classifyLine, CUT_OFF_MESSAGE } from "./record_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE, notATraceReason } from "./record_line.ts";
 import { readSession } from "./session_reader.ts";
 import { type CountedStep, DurationStats, round3 } from "./summary.ts";
 import type { TraceFile } from "./trace_dir.ts";
@@ -373,13 +373,7 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
     }
   });
   if (records === 0) {
-    const first = held[0] ?? pendingBad;
-    const why = first === undefined
-      ? "the file is empty"
-      : `not a trace file (line ${first.line} ${
-        first.message.includes("too long") ? "is too long to read" : "is not a JSON record"
-      })`;
-    warn({ path, line: 0, message: `${why}, skipped` });
+    warn({ path, line: 0, message: `${notATraceReason(held[0] ?? pendingBad)}, skipped` });
     return;
   }
   if (pendingBad) {
