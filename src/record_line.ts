@@ -7,6 +7,7 @@
  */
 
 import type { Line } from "./line_reader.ts";
+import { NotFoundError, PermissionError } from "./runtime.ts";
 import { parseJsonLine } from "./parse_line.ts";
 import type { JsonObject, ReadWarning } from "./types.ts";
 
@@ -58,6 +59,14 @@ export function notATraceReason(first: ReadWarning | undefined): string {
   if (first === undefined) return "the file is empty";
   const why = first.message.includes("too long") ? "is too long to read" : "is not a JSON record";
   return `not a trace file (line ${first.line} ${why})`;
+}
+
+/** Why a trace file that could not be read at all is skipped, in a few words. */
+export function skipReason(err: unknown): string {
+  if (err instanceof PermissionError) return "permission denied";
+  if (err instanceof NotFoundError) return "the file is gone";
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^Cannot read trace "[^"]*": /, "");
 }
 
 /** The message of a bad line that ended the file: the writer stopped mid-line. */

@@ -8,7 +8,7 @@
  */
 
 import { forEachLineSync } from "./line_reader.ts";
-import { classifyLine, CUT_OFF_MESSAGE, notATraceReason } from "./record_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "./record_line.ts";
 import { readSession } from "./session_reader.ts";
 import { type CountedStep, DurationStats, round3 } from "./summary.ts";
 import type { TraceFile } from "./trace_dir.ts";
@@ -290,18 +290,10 @@ export async function collectStats(
       if (file.format === "json") await addSnapshot(file.path, stats, warn);
       else await addLines(file.path, stats, warn);
     } catch (err) {
-      warn({ path: file.path, line: 0, message: `${describe(err)}, skipped` });
+      warn({ path: file.path, line: 0, message: `${skipReason(err)}, skipped` });
     }
   }
   return stats.report();
-}
-
-function describe(err: unknown): string {
-  const name = (err as Error | null)?.name;
-  if (name === "PermissionError") return "permission denied";
-  if (name === "NotFoundError") return "the file is gone";
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^Cannot read trace "[^"]*": /, "");
 }
 
 async function addSnapshot(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): Promise<void> {

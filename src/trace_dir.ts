@@ -11,7 +11,7 @@
  */
 
 import { basename, join } from "node:path";
-import { listDir, NotFoundError, statPath } from "./runtime.ts";
+import { listDir, NotFoundError, PermissionError, statPath } from "./runtime.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import type { ReadWarning } from "./types.ts";
 
@@ -250,7 +250,7 @@ export function listTraceFiles(dir: string): TraceDirListing {
   } catch (err) {
     if (err instanceof NotFoundError) throw new TraceDirError(dir, "no such directory");
     if (err instanceof TraceDirError) throw err;
-    if ((err as Error).name === "PermissionError") throw new TraceDirError(dir, "permission denied");
+    if (err instanceof PermissionError) throw new TraceDirError(dir, "permission denied");
     throw err;
   }
   const byStem = new Map<string, TraceFile>();

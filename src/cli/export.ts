@@ -10,7 +10,7 @@
 import { renderHtml } from "../html_report.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { toOtlp } from "../otlp.ts";
-import { NotFoundError, openWithDefaultApp, statPath, writeFileAtomic } from "../runtime.ts";
+import { NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../snapshot.ts";
 import type { Session } from "../types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
@@ -181,7 +181,7 @@ ${COMMON_HELP}`;
       writeFileAtomic(output, rendered); // 0600, as every file ai-trace writes: a trace holds what the agent saw
     } catch (err) {
       if (err instanceof NotFoundError) throw new Error(`Cannot write "${output}": its directory does not exist`);
-      if (err instanceof Error && err.name === "PermissionError") {
+      if (err instanceof PermissionError) {
         throw new Error(`Cannot write "${output}": permission denied`);
       }
       throw err;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { skipReason } from "../record_line.ts";
 import { indexSession, type SessionEntry } from "../session_index.ts";
 import { listTraceFiles } from "../trace_dir.ts";
 import type { ReadWarning } from "../types.ts";
@@ -63,17 +64,7 @@ ${COMMON_HELP}`,
       try {
         entries.push(await indexSession(file, { now }));
       } catch (err) {
-        const message = err instanceof Error ? err.message.replace(/^Cannot read trace "[^"]*": /, "") : String(err);
-        const name = (err as Error | null)?.name;
-        skipped.push({
-          path: file.path,
-          line: 0,
-          message: name === "PermissionError"
-            ? "permission denied"
-            : name === "NotFoundError"
-            ? "the file is gone"
-            : message,
-        });
+        skipped.push({ path: file.path, line: 0, message: skipReason(err) });
       }
     }
     for (const warning of skipped) {

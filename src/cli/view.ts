@@ -7,7 +7,7 @@
  */
 
 import { loadSession } from "../session_index.ts";
-import { findSession } from "../trace_dir.ts";
+import { AmbiguousSessionError, findSession } from "../trace_dir.ts";
 import type { Session, SessionStep } from "../types.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import {
@@ -52,7 +52,7 @@ export async function resolveSession(
   try {
     path = findSession(dir, query).path;
   } catch (err) {
-    if (err instanceof Error && err.name === "AmbiguousSessionError") {
+    if (err instanceof AmbiguousSessionError) {
       throw new UsageError(err.message, "ai-trace list");
     }
     throw err;
