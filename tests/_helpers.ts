@@ -104,3 +104,19 @@ export function startScript(
     },
   };
 }
+
+/** A `session` record of the format, with defaults for what a test does not care about. */
+export function sessionRecord(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: "session",
+    schema: "ai-trace/1",
+    agent: "a",
+    session_id: "20260101_000000_abcdef",
+    started_at: 1,
+    meta: {},
+    runtime: { name: "x", version: "1" },
+    pid: 1,
+    host: "elsewhere",
+    ...fields,
+  };
+}

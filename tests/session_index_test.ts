@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { indexSession, loadSession, NotATraceError } from "../src/session_index.ts";
 import { describeTraceFile } from "../src/trace_dir.ts";
 import { NOW, OURS, PYTHON_SEED } from "./_cli.ts";
-import { removeDir, tempDir } from "./_helpers.ts";
+import { removeDir, sessionRecord, tempDir } from "./_helpers.ts";
 
 describe("session_index", () => {
   test("indexSession() reads a complete session of ours from its head and tail alone", async () => {
@@ -37,15 +37,7 @@ describe("session_index", () => {
       const path = join(dir, "a_20261125_000000_x.jsonl");
       writeFileSync(
         path,
-        JSON.stringify({
-          type: "session",
-          schema: "ai-trace/1",
-          agent: "a",
-          session_id: "20261125_000000_x",
-          started_at: 1,
-          host: "elsewhere",
-          pid: 1,
-        }) + "\n",
+        JSON.stringify(sessionRecord({ session_id: "20261125_000000_x", meta: undefined, runtime: undefined })) + "\n",
       );
       appendFileSync(path, JSON.stringify({ type: "end", finished_at: 2, summary: { steps: 9 } }).slice(0, 20));
       const entry = await indexSession(describeTraceFile(path), { now: NOW });

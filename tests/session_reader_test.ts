@@ -6,7 +6,7 @@ import process from "node:process";
 import { join } from "node:path";
 import { readSession } from "../mod.ts";
 import { parseTraceFileName } from "../src/session_reader.ts";
-import { removeDir, tempDir } from "./_helpers.ts";
+import { removeDir, sessionRecord, tempDir } from "./_helpers.ts";
 
 const seed = join(import.meta.dirname!, "..", "..", "shared", "fixtures", "python-seed");
 
@@ -45,17 +45,7 @@ test("readSession() pairs start and step lines, and shows a start without end as
   const dir = tempDir();
   const path = join(dir, "a_20260101_000000_abcdef.jsonl");
   const lines = [
-    {
-      type: "session",
-      schema: "ai-trace/1",
-      agent: "a",
-      session_id: "20260101_000000_abcdef",
-      started_at: 1,
-      meta: {},
-      runtime: { name: "x", version: "1" },
-      pid: 1,
-      host: "elsewhere",
-    },
+    sessionRecord(),
     { type: "start", id: 1, parent_id: null, name: "outer", context: { a: 1 }, started_at: 2 },
     { type: "start", id: 2, parent_id: 1, name: "inner", context: {}, started_at: 3 },
     {
@@ -137,17 +127,8 @@ test("readSession() trusts a live process id on this machine only while the file
   const startedAt = 1_800_000_000;
   writeFileSync(
     path,
-    JSON.stringify({
-      type: "session",
-      schema: "ai-trace/1",
-      agent: "a",
-      session_id: "20260101_000000_abcdef",
-      started_at: startedAt,
-      meta: {},
-      runtime: { name: "x", version: "1" },
-      pid: process.pid, // alive: this very process
-      host: hostname(),
-    }) + "\n",
+    // The writer is alive: this very process, on this machine.
+    JSON.stringify(sessionRecord({ started_at: startedAt, pid: process.pid, host: hostname() })) + "\n",
   );
   assert.equal((await readSession(path, { now: startedAt * 1000 + 60_000 })).state, "running");
   // Two days quiet: the id has likely been reused by another process.
@@ -159,16 +140,7 @@ test("readSession() takes an end line followed by more records as not the last (
   const dir = tempDir();
   const path = join(dir, "a_20260101_000000_abcdef.jsonl");
   const lines = [
-    {
-      type: "session",
-      schema: "ai-trace/1",
-      agent: "a",
-      session_id: "x",
-      started_at: 1,
-      meta: {},
-      pid: 1,
-      host: "elsewhere",
-    },
+    sessionRecord({ session_id: "x", runtime: undefined }),
     {
       type: "step",
       id: 1,
