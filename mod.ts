@@ -20,9 +20,9 @@
  * @module
  */
 
-export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/tracer.ts";
-export type { RedactOptions } from "./src/redact.ts";
-export { readSession, type ReadSessionOptions } from "./src/session_reader.ts";
+export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/record/tracer.ts";
+export type { RedactOptions } from "./src/record/redact.ts";
+export { readSession, type ReadSessionOptions } from "./src/read/session_reader.ts";
 export { NotFoundError, PermissionError } from "./src/runtime.ts";
 export {
   AmbiguousSessionError,
@@ -32,9 +32,9 @@ export {
   TraceDirError,
   type TraceDirListing,
   type TraceFile,
-} from "./src/trace_dir.ts";
-export { renderHtml, type RenderHtmlOptions } from "./src/html_report.ts";
-export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/stats.ts";
+} from "./src/read/trace_dir.ts";
+export { renderHtml, type RenderHtmlOptions } from "./src/render/html_report.ts";
+export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/read/stats.ts";
 export type {
   Decision,
   EndRecord,
@@ -52,8 +52,8 @@ export type {
   Summary,
   TraceRecord,
   Usage,
-} from "./src/types.ts";
-export { OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp.ts";
+} from "./src/format/types.ts";
+export { OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp/to_otlp.ts";
 export type {
   OtlpAnyValue,
   OtlpArrayValue,
@@ -67,6 +67,6 @@ export type {
   OtlpScopeSpans,
   OtlpSpan,
   OtlpStatus,
-} from "./src/otlp.ts";
-export { OtlpPushError, pushOtlp } from "./src/otlp_push.ts";
-export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp_push.ts";
+} from "./src/otlp/to_otlp.ts";
+export { OtlpPushError, pushOtlp } from "./src/otlp/push.ts";
+export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp/push.ts";

@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { renderHtml } from "../src/html_report.ts";
+import { renderHtml } from "../src/render/html_report.ts";
 import { launchChromium } from "../tests/_chromium.ts";
 import { demoSession } from "../tests/_html_report_sessions.ts";
 

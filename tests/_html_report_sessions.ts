@@ -10,8 +10,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readSession } from "../src/session_reader.ts";
-import type { Session } from "../src/types.ts";
+import { readSession } from "../src/read/session_reader.ts";
+import type { Session } from "../src/format/types.ts";
 
 /** The committed demo session: nested steps, a decision, an error, a step in flight. */
 export const DEMO_PATH: string = fileURLToPath(

@@ -1,9 +1,9 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { renderHtml } from "../src/html_report.ts";
-import { REPORT_SCRIPT } from "../src/html_report_script.ts";
-import { REPORT_STYLE } from "../src/html_report_style.ts";
+import { renderHtml } from "../src/render/html_report.ts";
+import { REPORT_SCRIPT } from "../src/render/html_report_script.ts";
+import { REPORT_STYLE } from "../src/render/html_report_style.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 import { ALL_PAYLOADS, demoSession, PAYLOADS, sessionFrom, xssLines } from "./_html_report_sessions.ts";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitLines } from "../src/line_reader.ts";
-import { parseJsonLine } from "../src/parse_line.ts";
+import { splitLines } from "../src/read/line_reader.ts";
+import { parseJsonLine } from "../src/format/parse_line.ts";
 
 async function lines(chunks: (string | Uint8Array)[], maxLine?: number) {
   const encoder = new TextEncoder();

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readSession } from "../mod.ts";
-import { code, escapeText, renderMarkdown } from "../src/markdown.ts";
-import type { Session, SessionStep } from "../src/types.ts";
-import { SummaryBuilder } from "../src/summary.ts";
+import { code, escapeText, renderMarkdown } from "../src/render/markdown.ts";
+import type { Session, SessionStep } from "../src/format/types.ts";
+import { SummaryBuilder } from "../src/model/summary.ts";
 
 const seed = join(import.meta.dirname!, "..", "..", "shared", "fixtures", "python-seed");
 

@@ -6,9 +6,9 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type OtlpExportRequest, toOtlp } from "../src/otlp.ts";
-import { batchOtlp, OtlpPushError, otlpTracesUrl, parseRetryAfter, pushOtlp } from "../src/otlp_push.ts";
-import { readSession } from "../src/session_reader.ts";
+import { type OtlpExportRequest, toOtlp } from "../src/otlp/to_otlp.ts";
+import { batchOtlp, OtlpPushError, otlpTracesUrl, parseRetryAfter, pushOtlp } from "../src/otlp/push.ts";
+import { readSession } from "../src/read/session_reader.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
 

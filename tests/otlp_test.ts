@@ -12,14 +12,14 @@ import {
   type OtlpKeyValue,
   type OtlpSpan,
   toOtlp,
-} from "../src/otlp.ts";
-import { readSession } from "../src/session_reader.ts";
+} from "../src/otlp/to_otlp.ts";
+import { readSession } from "../src/read/session_reader.ts";
 import { VERSION } from "../src/version.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
 const SEED_DIR = `${ROOT}/tests/testdata/python-seed`;
-const PROTO_DIR = `${ROOT}/node_modules/@opentelemetry/otlp-grpc-exporter-base/build/protos`;
+const PROTO_DIR = `${ROOT}/tests/testdata/opentelemetry-proto`;
 
 // ---------------------------------------------------------------------------
 // The official OTLP protobuf definitions, and a strict reader of the OTLP JSON

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRedactor } from "../src/redact.ts";
+import { createRedactor } from "../src/record/redact.ts";
 
 test("createRedactor() flags sensitive key names but not token counts", () => {
   const r = createRedactor();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Sanitizer } from "../src/safe_json.ts";
-import { createRedactor } from "../src/redact.ts";
+import { Sanitizer } from "../src/record/safe_json.ts";
+import { createRedactor } from "../src/record/redact.ts";
 
 const clean = (value: unknown, options = {}) => new Sanitizer(options).value(value);
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { indexSession, loadSession, NotATraceError } from "../src/session_index.ts";
-import { describeTraceFile } from "../src/trace_dir.ts";
+import { indexSession, loadSession, NotATraceError } from "../src/read/session_index.ts";
+import { describeTraceFile } from "../src/read/trace_dir.ts";
 import { NOW, OURS, PYTHON_SEED } from "./_cli.ts";
 import { removeDir, sessionRecord, tempDir } from "./_helpers.ts";
 

@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import process from "node:process";
 import { join } from "node:path";
 import { readSession } from "../mod.ts";
-import { parseTraceFileName } from "../src/session_reader.ts";
+import { parseTraceFileName } from "../src/read/session_reader.ts";
 import { removeDir, sessionRecord, tempDir } from "./_helpers.ts";
 
 const seed = join(import.meta.dirname!, "..", "..", "shared", "fixtures", "python-seed");

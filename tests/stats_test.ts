@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { collectStats, StatsAggregator } from "../src/stats.ts";
-import { listTraceFiles } from "../src/trace_dir.ts";
-import type { ReadWarning } from "../src/types.ts";
+import { collectStats, StatsAggregator } from "../src/read/stats.ts";
+import { listTraceFiles } from "../src/read/trace_dir.ts";
+import type { ReadWarning } from "../src/format/types.ts";
 import { PYTHON_SEED } from "./_cli.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 

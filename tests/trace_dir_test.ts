@@ -9,7 +9,7 @@ import {
   sessionIdTime,
   SessionNotFoundError,
   TraceDirError,
-} from "../src/trace_dir.ts";
+} from "../src/read/trace_dir.ts";
 import { PYTHON_SEED } from "./_cli.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 

@@ -7,12 +7,12 @@
  * @module
  */
 
-import { renderHtml } from "../html_report.ts";
-import { renderMarkdown } from "../markdown.ts";
-import { toOtlp } from "../otlp.ts";
+import { renderHtml } from "../render/html_report.ts";
+import { renderMarkdown } from "../render/markdown.ts";
+import { toOtlp } from "../otlp/to_otlp.ts";
 import { NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
-import { renderSnapshot } from "../snapshot.ts";
-import type { Session } from "../types.ts";
+import { renderSnapshot } from "../render/snapshot.ts";
+import type { Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { printable } from "./format.ts";
 import type { Io } from "./io.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { JsonValue } from "../types.ts";
+import type { JsonValue } from "../format/types.ts";
 import type { Io } from "./io.ts";
 
 /** Colors and emphasis; every method is the identity when colors are off. */

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { skipReason } from "../record_line.ts";
-import { indexSession, type SessionEntry } from "../session_index.ts";
-import { listTraceFiles } from "../trace_dir.ts";
-import type { ReadWarning } from "../types.ts";
+import { skipReason } from "../read/record_line.ts";
+import { indexSession, type SessionEntry } from "../read/session_index.ts";
+import { listTraceFiles } from "../read/trace_dir.ts";
+import type { ReadWarning } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
 import { formatDateTime, formatDuration, formatSize, printable, type Style, table } from "./format.ts";
 import { UsageError } from "./usage_error.ts";

@@ -7,11 +7,11 @@
  * @module
  */
 
-import { type OtlpExportRequest, toOtlp } from "../otlp.ts";
-import { OtlpPushError, otlpTracesUrl, pushOtlp } from "../otlp_push.ts";
-import { loadSession } from "../session_index.ts";
-import { listTraceFiles } from "../trace_dir.ts";
-import type { Session } from "../types.ts";
+import { type OtlpExportRequest, toOtlp } from "../otlp/to_otlp.ts";
+import { OtlpPushError, otlpTracesUrl, pushOtlp } from "../otlp/push.ts";
+import { loadSession } from "../read/session_index.ts";
+import { listTraceFiles } from "../read/trace_dir.ts";
+import type { Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { plural, printable } from "./format.ts";
 import { formatWarning } from "./list.ts";

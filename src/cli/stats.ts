@@ -5,8 +5,8 @@
  * @module
  */
 
-import { collectStats, type StatsReport } from "../stats.ts";
-import { listTraceFiles } from "../trace_dir.ts";
+import { collectStats, type StatsReport } from "../read/stats.ts";
+import { listTraceFiles } from "../read/trace_dir.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import { formatDuration, printable, type Style, table } from "./format.ts";
 import { formatWarning } from "./list.ts";

@@ -7,12 +7,12 @@
  * @module
  */
 
-import { classifyLine } from "../record_line.ts";
-import { type Line, LineSplitter } from "../line_reader.ts";
+import { classifyLine } from "../read/record_line.ts";
+import { type Line, LineSplitter } from "../read/line_reader.ts";
 import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath } from "../runtime.ts";
-import { toSessionStep } from "../session_reader.ts";
-import { listTraceFiles, type TraceFile } from "../trace_dir.ts";
-import type { JsonObject, SessionStep } from "../types.ts";
+import { toSessionStep } from "../read/session_reader.ts";
+import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
+import type { JsonObject, SessionStep } from "../format/types.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
 import { formatClock, formatDuration, formatFields, formatValue, plural, printable, type Style } from "./format.ts";
 import type { Io } from "./io.ts";

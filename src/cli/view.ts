@@ -6,9 +6,9 @@
  * @module
  */
 
-import { loadSession } from "../session_index.ts";
-import { AmbiguousSessionError, findSession } from "../trace_dir.ts";
-import type { Session, SessionStep } from "../types.ts";
+import { loadSession } from "../read/session_index.ts";
+import { AmbiguousSessionError, findSession } from "../read/trace_dir.ts";
+import type { Session, SessionStep } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import {
   formatClock,

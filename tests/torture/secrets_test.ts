@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readSession, Tracer } from "../../mod.ts";
-import { renderMarkdown } from "../../src/markdown.ts";
+import { renderMarkdown } from "../../src/render/markdown.ts";
 import { removeDir, tempDir } from "../_helpers.ts";
 import { cli, figure } from "./_torture.ts";
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { OtlpExportRequest, OtlpResourceSpans, OtlpScopeSpans } from "./otlp.ts";
+import type { OtlpExportRequest, OtlpResourceSpans, OtlpScopeSpans } from "./to_otlp.ts";
 
 /**
  * The `fetch` that {@linkcode pushOtlp} calls: the global one, or a stand-in.

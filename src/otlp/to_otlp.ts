@@ -28,8 +28,8 @@
  */
 
 import { basename } from "node:path";
-import type { JsonObject, JsonValue, Session, SessionStep } from "./types.ts";
-import { VERSION } from "./version.ts";
+import type { JsonObject, JsonValue, Session, SessionStep } from "../format/types.ts";
+import { VERSION } from "../version.ts";
 
 /**
  * The value of an attribute: exactly one of the fields is set (none for an empty value).

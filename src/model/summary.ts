@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { NameSummary, Summary, Usage } from "./types.ts";
+import type { NameSummary, Summary, Usage } from "../format/types.ts";
 
 const EXACT_LIMIT = 4096;
 // Histogram buckets grow by 1%: bucket i holds durations up to MIN * GROWTH^i.

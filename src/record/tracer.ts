@@ -7,8 +7,8 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
-import { renderHtml } from "./html_report.ts";
-import { renderMarkdown } from "./markdown.ts";
+import { renderHtml } from "../render/html_report.ts";
+import { renderMarkdown } from "../render/markdown.ts";
 import { createRedactor, type RedactOptions } from "./redact.ts";
 import {
   afterThisTask,
@@ -27,15 +27,15 @@ import {
   statPath,
   writeFileAtomic,
   writeStderr,
-} from "./runtime.ts";
+} from "../runtime.ts";
 import { describe, Sanitizer } from "./safe_json.ts";
-import { newSessionId, safeFileName } from "./session_id.ts";
-import { readSession } from "./session_reader.ts";
-import { renderSnapshot } from "./snapshot.ts";
+import { newSessionId, safeFileName } from "../format/session_id.ts";
+import { readSession } from "../read/session_reader.ts";
+import { renderSnapshot } from "../render/snapshot.ts";
 import { type DecideOptions, epochSeconds, Step, type StepHost } from "./step.ts";
-import { type CountedStep, SummaryBuilder } from "./summary.ts";
-import { SCHEMA } from "./types.ts";
-import type { JsonObject, Session, SessionStep, Summary } from "./types.ts";
+import { type CountedStep, SummaryBuilder } from "../model/summary.ts";
+import { SCHEMA } from "../format/types.ts";
+import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
 
 export { Step };
 export type { DecideOptions };

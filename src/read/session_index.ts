@@ -9,11 +9,11 @@
  */
 
 import { notATraceReason } from "./record_line.ts";
-import { parseJsonLine } from "./parse_line.ts";
-import { openRead } from "./runtime.ts";
+import { parseJsonLine } from "../format/parse_line.ts";
+import { openRead } from "../runtime.ts";
 import { readSession } from "./session_reader.ts";
 import type { TraceFile } from "./trace_dir.ts";
-import type { JsonObject, ReadWarning, Session, SessionState } from "./types.ts";
+import type { JsonObject, ReadWarning, Session, SessionState } from "../format/types.ts";
 
 /** One session, summarized. */
 export interface SessionEntry {

@@ -9,7 +9,7 @@
  */
 
 import { NO_REDACTION, REDACTED, type Redactor } from "./redact.ts";
-import type { JsonObject, JsonValue } from "./types.ts";
+import type { JsonObject, JsonValue } from "../format/types.ts";
 
 /** Limits applied while making values safe. */
 export interface SafeJsonOptions {

@@ -5,8 +5,8 @@
  */
 
 import type { Sanitizer } from "./safe_json.ts";
-import type { CountedStep } from "./summary.ts";
-import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "./types.ts";
+import type { CountedStep } from "../model/summary.ts";
+import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";
 
 /**
  * Options of {@linkcode Step.decide}.

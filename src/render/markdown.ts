@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { JsonValue, Session, SessionStep } from "./types.ts";
+import type { JsonValue, Session, SessionStep } from "../format/types.ts";
 
 /** How many lines of a stack the report shows. */
 const STACK_LINES = 12;

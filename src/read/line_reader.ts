@@ -6,7 +6,7 @@
  * @module
  */
 
-import { openRead, readChunks } from "./runtime.ts";
+import { openRead, readChunks } from "../runtime.ts";
 
 /** Lines longer than this (in UTF-16 code units) are skipped: 64 Mi. */
 export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;

@@ -11,9 +11,9 @@
  */
 
 import { basename, join } from "node:path";
-import { listDir, NotFoundError, PermissionError, statPath } from "./runtime.ts";
+import { listDir, NotFoundError, PermissionError, statPath } from "../runtime.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
-import type { ReadWarning } from "./types.ts";
+import type { ReadWarning } from "../format/types.ts";
 
 /**
  * One trace file of a directory.

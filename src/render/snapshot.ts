@@ -6,7 +6,7 @@
  * @module
  */
 
-import { SCHEMA, type Session } from "./types.ts";
+import { SCHEMA, type Session } from "../format/types.ts";
 
 /**
  * Renders a session as the JSON snapshot text that `save()` writes.

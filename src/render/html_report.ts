@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { REPORT_SCRIPT } from "./html_report_script.ts";
 import { REPORT_STYLE } from "./html_report_style.ts";
-import type { Session } from "./types.ts";
+import type { Session } from "../format/types.ts";
 
 /**
  * Options of {@linkcode renderHtml}.

@@ -8,10 +8,10 @@
 
 import { basename } from "node:path";
 import { readLines } from "./line_reader.ts";
-import { parseJsonLine } from "./parse_line.ts";
+import { parseJsonLine } from "../format/parse_line.ts";
 import { classifyLine, CUT_OFF_MESSAGE } from "./record_line.ts";
-import { hostname, isProcessAlive, readTextFile, statPath } from "./runtime.ts";
-import { SummaryBuilder } from "./summary.ts";
+import { hostname, isProcessAlive, readTextFile, statPath } from "../runtime.ts";
+import { SummaryBuilder } from "../model/summary.ts";
 import type {
   Decision,
   JsonObject,
@@ -21,7 +21,7 @@ import type {
   SessionState,
   SessionStep,
   Usage,
-} from "./types.ts";
+} from "../format/types.ts";
 
 /**
  * A session without an `end` line, from another machine, whose last record is
