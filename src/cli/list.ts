@@ -5,11 +5,11 @@
  * @module
  */
 
-import { skipReason } from "../read/record_line.ts";
-import { indexSession, type SessionEntry } from "../read/session_index.ts";
+import { filterToJson, isFilterActive, selectSessions } from "../read/session_filter.ts";
 import { listTraceFiles } from "../read/trace_dir.ts";
 import type { ReadWarning } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
+import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatDateTime, formatDuration, formatSize, printable, type Style, table } from "./format.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -40,46 +40,51 @@ export function formatWarning(warning: ReadWarning, style: Style): string {
 export const list: Command = {
   name: "list",
   summary: "Sessions, newest first: steps, errors, duration, size, state",
-  help: `Usage: ai-trace list [-n N] [--json]
+  help: `Usage: ai-trace list [-n N] [filters] [--json]
 
 Lists the sessions in the trace directory, newest first: when each started
 (UTC), agent, session id, steps, errors, duration, file size and state
 (complete, crashed, or running). A complete session is summarized from the
-first and last lines of its file alone.
+first and last lines of its file alone, and a file whose name rules it out
+(another agent, another time) is not opened at all.
 
 Options:
-  -n, --limit N   Show only the N newest sessions
+  -n, --limit N         Show only the N newest sessions (that pass the filters)
+
+${FILTER_HELP}
+
+Example: ai-trace list --agent research_agent --state crashed --since 24h
 
 ${COMMON_HELP}`,
-  options: { limit: { type: "string", short: "n" } },
+  options: { limit: { type: "string", short: "n" }, ...FILTER_OPTIONS },
   maxPositionals: 0,
   async run({ io, dir, json, style, values }): Promise<number> {
     const limit = countFlag(stringFlag(values, "limit"), "--limit", "list");
+    const now = io.now();
+    const filter = parseFilterFlags(values, "list", now);
     const listing = listTraceFiles(dir);
     const skipped: ReadWarning[] = [...listing.skipped];
-    const files = limit === undefined ? listing.files : listing.files.slice(0, limit);
-    const entries: SessionEntry[] = [];
-    const now = io.now();
-    for (const file of files) {
-      try {
-        entries.push(await indexSession(file, { now }));
-      } catch (err) {
-        skipped.push({ path: file.path, line: 0, message: skipReason(err) });
-      }
-    }
+    const selected = await selectSessions(listing.files, filter, {
+      now,
+      limit,
+      onSkipped: (warning) => skipped.push(warning),
+    });
+    const entries = selected.map(({ entry }) => entry);
     for (const warning of skipped) {
       io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
     }
     if (json) {
       printJson(io, {
         dir,
+        filter: filterToJson(filter),
         sessions: entries.map(({ warnings, ...entry }) => ({ ...entry, warnings: warnings.length })),
         skipped,
       });
       return 0;
     }
     if (entries.length === 0) {
-      io.stdout(`No sessions in "${printable(dir)}"\n`);
+      const which = isFilterActive(filter) ? "No sessions match the filters" : "No sessions";
+      io.stdout(`${which} in "${printable(dir)}"\n`);
       return 0;
     }
     const rows = [

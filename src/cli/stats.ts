@@ -6,8 +6,10 @@
  */
 
 import { collectStats, type StatsReport } from "../read/stats.ts";
-import { listTraceFiles } from "../read/trace_dir.ts";
+import { filterToJson, isFilterActive, selectSessions } from "../read/session_filter.ts";
+import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
+import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatDuration, printable, type Style, table } from "./format.ts";
 import { formatWarning } from "./list.ts";
 
@@ -60,7 +62,7 @@ export function renderStatsText(report: StatsReport, style: Style): string {
 export const stats: Command = {
   name: "stats",
   summary: "Totals across sessions, and per step name: errors, p50/p95, tokens, cost",
-  help: `Usage: ai-trace stats [--json]
+  help: `Usage: ai-trace stats [filters] [--json]
 
 Adds up every session in the trace directory: sessions, steps, ok, errors,
 steps in flight, the most frequent step names; then per step name: count,
@@ -68,20 +70,28 @@ errors, error rate, p50 and p95 duration, tokens in and out, and cost.
 Files are streamed, so memory stays flat however large the directory. A JSON
 snapshot next to its JSONL file is the same session and is counted once.
 Lines and files that cannot be read are skipped with a warning on standard
-error.
+error. With filters, only the sessions that pass them are added up.
+
+${FILTER_HELP}
 
 ${COMMON_HELP}`,
-  options: {},
+  options: { ...FILTER_OPTIONS },
   maxPositionals: 0,
-  async run({ io, dir, json, style }): Promise<number> {
+  async run({ io, dir, json, style, values }): Promise<number> {
+    const now = io.now();
+    const filter = parseFilterFlags(values, "stats", now);
     const listing = listTraceFiles(dir);
-    for (const warning of listing.skipped) {
+    const skip = (warning: { path: string; line: number; message: string }) =>
       io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
+    for (const warning of listing.skipped) skip(warning);
+    let files: TraceFile[] = listing.files;
+    if (isFilterActive(filter)) {
+      files = (await selectSessions(listing.files, filter, { now, onSkipped: skip })).map(({ file }) => file);
     }
-    const report = await collectStats(listing.files, {
+    const report = await collectStats(files, {
       onWarning: (warning) => io.stderr(formatWarning(warning, style)),
     });
-    if (json) printJson(io, { dir, ...report });
+    if (json) printJson(io, { dir, filter: filterToJson(filter), ...report });
     else io.stdout(renderStatsText(report, style));
     return 0;
   },

@@ -13,7 +13,9 @@ import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath
 import { toSessionStep } from "../read/session_reader.ts";
 import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import type { JsonObject, SessionStep } from "../format/types.ts";
+import { isFilterActive, selectSessions, type SessionFilter } from "../read/session_filter.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
+import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatClock, formatDuration, formatFields, formatValue, plural, printable, type Style } from "./format.ts";
 import type { Io } from "./io.ts";
 import { countFlag, formatWarning } from "./list.ts";
@@ -210,9 +212,25 @@ class Waker {
   }
 }
 
-function newestLineFile(dir: string): TraceFile | undefined {
-  // Only a JSONL file grows; a snapshot alone is a finished session.
-  return listTraceFiles(dir).files.find((file) => file.format === "jsonl");
+/**
+ * The newest JSONL file of the directory that passes the filter (newer than
+ * `after`, when given). Only a JSONL file grows; a snapshot alone is a
+ * finished session.
+ */
+async function newestLineFile(
+  dir: string,
+  filter: SessionFilter,
+  now: number,
+  after?: TraceFile,
+  followed?: Set<string>,
+): Promise<TraceFile | undefined> {
+  let files = listTraceFiles(dir).files.filter((file) => file.format === "jsonl");
+  if (!isFilterActive(filter)) return files[0];
+  // Only files not followed yet, and not older than the one followed now: the check stays cheap.
+  if (after !== undefined) {
+    files = files.filter((file) => file.sortTime >= after.sortTime && !followed?.has(file.path));
+  }
+  return (await selectSessions(files, filter, { now, limit: 1 }))[0]?.file;
 }
 
 /** Options of {@linkcode runTail}. */
@@ -221,6 +239,8 @@ export interface TailOptions {
   lines: number;
   /** Whether to follow the file after the backlog. */
   follow: boolean;
+  /** Which sessions to show: the newest one that passes. */
+  filter?: SessionFilter;
 }
 
 /**
@@ -257,7 +277,8 @@ export async function runTail(
     } else io.stdout(JSON.stringify({ type: event.type, path: event.path, record: event.record }) + "\n");
   };
 
-  let current = newestLineFile(dir);
+  const filter = options.filter ?? {};
+  let current = await newestLineFile(dir, filter, io.now());
   let follower: LineFollower | undefined;
   let reader: EventReader | undefined;
   const followed = new Set<string>();
@@ -313,11 +334,16 @@ export async function runTail(
   };
 
   if (current) open(current, options.lines);
+  const filtered = isFilterActive(filter);
   if (!options.follow) {
-    if (!current) io.stderr(`No sessions in "${printable(dir)}"\n`);
+    if (!current) {
+      io.stderr(`${filtered ? "No session that matches the filters" : "No sessions"} in "${printable(dir)}"\n`);
+    }
     return 0;
   }
-  if (!current) io.stderr(`Waiting for a session in "${printable(dir)}"…\n`);
+  if (!current) {
+    io.stderr(`Waiting for a session${filtered ? " that matches the filters" : ""} in "${printable(dir)}"…\n`);
+  }
 
   const waker = new Waker();
   const dirWatch: Watch | undefined = watchPath(dir, () => waker.wake());
@@ -339,7 +365,7 @@ export async function runTail(
         lastDirCheck = now;
         let newest: TraceFile | undefined;
         try {
-          newest = newestLineFile(dir);
+          newest = await newestLineFile(dir, filter, now, current, followed);
         } catch {
           newest = undefined; // the directory is gone for a moment: keep following
         }
@@ -365,27 +391,31 @@ export async function runTail(
 export const tail: Command = {
   name: "tail",
   summary: "The last steps of the newest session, then follow it live",
-  help: `Usage: ai-trace tail [-n N] [--no-follow] [--json]
+  help: `Usage: ai-trace tail [-n N] [--no-follow] [filters] [--json]
 
 Prints the last N steps of the newest session, then every new step as its
 line is written, until Ctrl-C (exit code 0). Steps begun and not yet ended
 show as "▶ name started". When a newer session starts in the directory, tail
-moves on to it. Only whole lines are printed: a line written in pieces shows
+moves on to it. With filters, only sessions that pass them are followed
+(e.g. --agent research_agent follows that agent's runs only). Only whole lines are printed: a line written in pieces shows
 once, when it is complete.
 
 Options:
   -n, --lines N     How many steps to show first (default: 10)
       --no-follow   Print the last steps and exit
 
+${FILTER_HELP}
+
 With --json, each line is one JSON object: {"type", "path", "step"} or
 {"type", "path", "record"}.
 
 ${COMMON_HELP}`,
-  options: { lines: { type: "string", short: "n" }, "no-follow": { type: "boolean" } },
+  options: { lines: { type: "string", short: "n" }, "no-follow": { type: "boolean" }, ...FILTER_OPTIONS },
   maxPositionals: 0,
   async run({ io, dir, json, style, values }): Promise<number> {
     const lines = countFlag(stringFlag(values, "lines"), "--lines", "tail") ?? 10;
+    const filter = parseFilterFlags(values, "tail", io.now());
     listTraceFiles(dir); // fails now, with a clear message, if the directory is not there
-    return await runTail(io, dir, style, json, { lines, follow: values["no-follow"] !== true });
+    return await runTail(io, dir, style, json, { lines, follow: values["no-follow"] !== true, filter });
   },
 };
