@@ -68,5 +68,6 @@ export type {
   OtlpSpan,
   OtlpStatus,
 } from "./src/otlp/to_otlp.ts";
+export { encodeOtlpRequest } from "./src/otlp/otlp_protobuf.ts";
 export { OtlpPushError, pushOtlp } from "./src/otlp/push.ts";
 export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp/push.ts";

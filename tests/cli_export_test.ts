@@ -93,7 +93,7 @@ describe("ai-trace export", () => {
       assert.equal(code, 0);
       assert.equal(out, "TRADING_AGENT\n");
       const help = await cli(["export", "--help"]);
-      assert.match(help.out, /upper {3}test format/);
+      assert.match(help.out, /upper +test format/);
       assert.match(help.out, /--shout/);
       const wrong = await cli(["--dir", PYTHON_SEED, "export", "trading", "--format", "md", "--shout"]);
       assert.equal(wrong.code, 2);

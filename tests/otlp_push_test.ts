@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { batchOtlp, OtlpPushError, otlpTracesUrl, parseRetryAfter, pushOtlp } fr
 import { readSession } from "../src/read/session_reader.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
+import { decodeProtobuf, expectedFromJson } from "./_otlp_proto.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
@@ -489,6 +490,36 @@ describe("ai-trace export --format otlp", () => {
       assert.equal(run.code, 0);
       const session = await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 });
       assert.deepEqual(JSON.parse(run.out), toOtlp(session));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ai-trace export --format otlp-proto", () => {
+  test("main() export -o FILE.otlp.pb writes the protobuf request that the official protos decode", async () => {
+    const dir = traceDir();
+    try {
+      const path = join(dir, "out", "trace.otlp.pb");
+      mkdirSync(join(dir, "out"));
+      const run = await cli(["--dir", dir, "export", "20260301_120000_ab12", "-o", path]);
+      assert.equal(run.code, 0, run.err);
+      assert.match(run.err, /^Wrote otlp-proto of "20260301_120000_ab12" to .*trace\.otlp\.pb \(\d+ bytes\)\n$/);
+      const session = await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 });
+      assert.deepEqual(decodeProtobuf(readFileSync(path)), expectedFromJson(toOtlp(session)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() export --format otlp-proto refuses to write binary to a terminal", async () => {
+    const dir = traceDir();
+    try {
+      const io = memoryIo({ env: {}, isTTY: true });
+      const code = await main(["--dir", dir, "export", "latest", "--format", "otlp-proto"], io);
+      assert.equal(code, 2);
+      assert.match(io.err(), /binary: give -o FILE/);
+      assert.equal(io.out(), "");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs";
 import {
   IN_FLIGHT_MESSAGE,
   type OtlpAnyValue,
@@ -15,112 +13,11 @@ import {
 } from "../src/otlp/to_otlp.ts";
 import { readSession } from "../src/read/session_reader.ts";
 import { VERSION } from "../src/version.ts";
+import { decode, type Plain } from "./_otlp_proto.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
 const SEED_DIR = `${ROOT}/tests/testdata/python-seed`;
-const PROTO_DIR = `${ROOT}/tests/testdata/opentelemetry-proto`;
-
-// ---------------------------------------------------------------------------
-// The official OTLP protobuf definitions, and a strict reader of the OTLP JSON
-// encoding on top of them: every key must be a field of the message, bytes
-// (ids) are hex, 64-bit integers decimal strings, enums integers, at most one
-// member of a oneof is set. The result is encoded to protobuf binary, decoded
-// again, and must come back unchanged.
-
-function loadProtos(): protobuf.Type {
-  const root = new protobuf.Root();
-  for (
-    const file of [
-      "common/v1/common.proto",
-      "resource/v1/resource.proto",
-      "trace/v1/trace.proto",
-      "collector/trace/v1/trace_service.proto",
-    ]
-  ) {
-    protobuf.parse(readFileSync(`${PROTO_DIR}/opentelemetry/proto/${file}`, "utf8"), root);
-  }
-  root.resolveAll();
-  return root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
-}
-
-const ExportTraceServiceRequest = loadProtos();
-
-const LONG_TYPES = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
-const INT_TYPES = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
-
-type Plain = { [key: string]: unknown };
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Reads OTLP JSON strictly into a protobufjs plain object (bytes as base64). */
-function fromOtlpJson(type: protobuf.Type, json: unknown, path: string): Plain {
-  assert.ok(isPlain(json), `${path} is an object`);
-  for (const oneof of type.oneofsArray) {
-    const set: protobuf.Field[] = oneof.fieldsArray.filter((field) => json[field.name] !== undefined);
-    assert.ok(set.length <= 1, `${path}: at most one of oneof ${oneof.name} is set`);
-  }
-  const out: Plain = {};
-  for (const [key, value] of Object.entries(json)) {
-    const field = type.fields[key];
-    assert.ok(field, `${path}.${key} is a field of ${type.fullName}`);
-    field.resolve();
-    if (field.repeated) {
-      assert.ok(Array.isArray(value), `${path}.${key} is a list`);
-      if (value.length > 0) out[key] = value.map((item, i) => fieldValue(field, item, `${path}.${key}[${i}]`));
-    } else {
-      out[key] = fieldValue(field, value, `${path}.${key}`);
-    }
-  }
-  return out;
-}
-
-function fieldValue(field: protobuf.Field, value: unknown, path: string): unknown {
-  const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return fromOtlpJson(resolved, value, path);
-  if (resolved instanceof protobuf.Enum) {
-    assert.ok(Number.isInteger(value), `${path} is an enum as an integer (OTLP JSON), got ${JSON.stringify(value)}`);
-    assert.ok(Object.values(resolved.values).includes(value as number), `${path} is a value of ${resolved.name}`);
-    return value;
-  }
-  if (field.type === "bytes") {
-    assert.ok(typeof value === "string" && /^([0-9a-f]{2})*$/.test(value), `${path} is lowercase hex`);
-    return Buffer.from(value, "hex").toString("base64");
-  }
-  if (LONG_TYPES.has(field.type)) {
-    assert.ok(typeof value === "string" && /^-?\d+$/.test(value), `${path} is a decimal string`);
-    return value;
-  }
-  if (INT_TYPES.has(field.type)) {
-    assert.ok(Number.isInteger(value), `${path} is an integer`);
-    return value;
-  }
-  if (field.type === "double" || field.type === "float") {
-    assert.ok(typeof value === "number" && Number.isFinite(value), `${path} is a finite number`);
-    return value;
-  }
-  if (field.type === "string") assert.equal(typeof value, "string", `${path} is a string`);
-  else if (field.type === "bool") assert.equal(typeof value, "boolean", `${path} is a boolean`);
-  else assert.fail(`${path}: unexpected field type ${field.type}`);
-  return value;
-}
-
-/** Decodes a document with the OTLP protobuf definitions; fails on anything they do not hold. */
-function decode(document: OtlpExportRequest): void {
-  const wire = JSON.parse(JSON.stringify(document));
-  const plain = fromOtlpJson(ExportTraceServiceRequest, wire, "request");
-  const message = ExportTraceServiceRequest.fromObject(plain);
-  assert.equal(ExportTraceServiceRequest.verify(message), null);
-  const bytes = ExportTraceServiceRequest.encode(message).finish();
-  const back = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(bytes), {
-    longs: String,
-    enums: Number,
-    bytes: String,
-  });
-  assert.deepEqual(back, plain, "the document survives protobuf encoding unchanged");
-}
 
 // ---------------------------------------------------------------------------
 // Helpers to look into a document

@@ -10,6 +10,7 @@
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
+import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import type { Session } from "../format/types.ts";
@@ -90,6 +91,19 @@ export const formats: Record<string, ExportFormat> = {
     description: "OTLP/HTTP JSON (ExportTraceServiceRequest) for an OpenTelemetry Collector",
     render: (session) => JSON.stringify(toOtlp(session)) + "\n",
   },
+  "otlp-proto": {
+    extension: ".otlp.pb",
+    description: "OTLP protobuf (ExportTraceServiceRequest), as OTLP/HTTP sends it by default",
+    render: (session, { values, io }) => {
+      if ((values.output === undefined || values.output === "-") && io.isTTY) {
+        throw new UsageError(
+          "The otlp-proto format is binary: give -o FILE, or redirect standard output",
+          "ai-trace export --help",
+        );
+      }
+      return encodeOtlpRequest(toOtlp(session));
+    },
+  },
 };
 
 function formatOptions(): OptionsConfig {
@@ -119,7 +133,7 @@ export const exportCommand: Command = {
   summary: "One session in another format: json, md, …",
   get help(): string {
     const list = Object.entries(formats)
-      .map(([name, format]) => `  ${name.padEnd(8)}${format.description}`)
+      .map(([name, format]) => `  ${name.padEnd(12)}${format.description}`)
       .join("\n");
     const extra = Object.values(formats)
       .map((format) => format.optionsHelp)
