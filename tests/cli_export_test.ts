@@ -102,4 +102,22 @@ describe("ai-trace export", () => {
       delete formats.upper;
     }
   });
+
+  test("export() -o FILE.otlp picks OTLP, and an unknown extension says which extension gives which format", async () => {
+    const dir = tempDir();
+    try {
+      const otlp = await cli(["--dir", PYTHON_SEED, "export", "weird", "-o", join(dir, "run.otlp"), "--json"]);
+      assert.equal(otlp.code, 0, otlp.err);
+      assert.equal(JSON.parse(otlp.out).format, "otlp");
+      assert.ok("resourceSpans" in JSON.parse(readFileSync(join(dir, "run.otlp"), "utf8")));
+      const unknown = await cli(["--dir", PYTHON_SEED, "export", "weird", "-o", join(dir, "run.txt")]);
+      assert.equal(unknown.code, 2);
+      assertOneLineError(
+        unknown.err,
+        /^error: Missing --format: "run\.txt" has no known extension \(.*\.md → md.*\.otlp → otlp/,
+      );
+    } finally {
+      removeDir(dir);
+    }
+  });
 });

@@ -96,6 +96,13 @@ describe("ai-trace list", () => {
     );
   });
 
+  test("list() -n 0 shows no session and says how many there are, not that there are none", async () => {
+    const { code, out } = await cli(["--dir", PYTHON_SEED, "list", "-n", "0"]);
+    assert.equal(code, 0);
+    assert.doesNotMatch(out, /No sessions/);
+    assert.match(out, /^0 of 4 sessions shown \(-n 0\)\n$/);
+  });
+
   test("list() says so when the directory holds no sessions", async () => {
     const dir = tempDir();
     try {

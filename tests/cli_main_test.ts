@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import process from "node:process";
 import { describe, test } from "node:test";
 import { commands } from "../src/cli/main.ts";
 import { VERSION } from "../src/version.ts";
 import { assertOneLineError, CLI, cli, PYTHON_SEED } from "./_cli.ts";
-import { runScript } from "./_helpers.ts";
+import { runScript, scriptCommand } from "./_helpers.ts";
 
 describe("ai-trace main()", () => {
   test("main() --help prints the global help with every command and exits 0", async () => {
@@ -54,7 +56,7 @@ describe("ai-trace main()", () => {
       [["list", "extra"], /^error: Unexpected argument "extra" for "list"$/],
       [["--dir"], /^error: Option "--dir" needs a value$/],
       [["tail", "-n"], /^error: Option "--lines" needs a value$/],
-      [["tail", "-n", "-3"], /^error: Option "-n" needs a value$/],
+      [["tail", "-n", "-3"], /^error: Option "--lines" needs a whole number, got "-3"$/],
       [["list", "--json=yes"], /^error: Option "--json" takes no value$/],
     ];
     for (const [args, message] of cases) {
@@ -94,5 +96,35 @@ describe("ai-trace main()", () => {
     const usage = runScript(CLI, { args: ["nope"] });
     assert.equal(usage.status, 2);
     assertOneLineError(usage.stderr, /^error: Unknown command "nope"$/);
+  });
+
+  test("cli.ts as a process: a full disk on standard output is one error line and exit 1", {
+    skip: existsSync("/dev/full") ? false : "no /dev/full on this system",
+  }, () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const [command, args] = scriptCommand(CLI, ["--dir", PYTHON_SEED, "export", "trading", "-f", "json"]);
+      const result = spawnSync(command, args, {
+        stdio: ["ignore", full, "pipe"],
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      assert.equal(result.status, 1, result.stderr);
+      assertOneLineError(result.stderr, /^error: Cannot write to standard output: no space left on device \(ENOSPC\)$/);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  test("cli.ts as a process: a reader that goes away (EPIPE) ends the output quietly, exit 0", async () => {
+    const [command, args] = scriptCommand(CLI, ["--dir", PYTHON_SEED, "export", "research", "-f", "json"]);
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", (status) => resolve(status)));
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertGolden, cli, OURS, PYTHON_SEED } from "./_cli.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
 
 describe("ai-trace stats", () => {
   test("stats() agrees with the original CLI on its own files: 4 sessions, 308 steps, 281 ok, 27 errors (golden)", async () => {
@@ -38,5 +39,17 @@ describe("ai-trace stats", () => {
     assert.deepEqual([llm.input_tokens, llm.output_tokens, llm.cost_usd], [1200, 300, 0.0021]);
     const search = json.by_name.find((n: { name: string }) => n.name === "tool:search");
     assert.equal(search.error_rate, 1);
+  });
+
+  test("stats() on a directory without steps says there are no steps instead of p50 0 ms", async () => {
+    const dir = tempDir();
+    try {
+      const { code, out } = await cli(["--dir", dir, "stats"]);
+      assert.equal(code, 0);
+      assert.match(out, /^Duration:\s+no steps$/m);
+      assert.doesNotMatch(out, /p50/);
+    } finally {
+      removeDir(dir);
+    }
   });
 });

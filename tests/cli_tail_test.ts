@@ -63,7 +63,7 @@ describe("ai-trace tail", () => {
   test("tail() --no-follow shows a finished step in place of its start", async () => {
     const { out } = await cli(["--dir", OURS, "tail", "--no-follow"]);
     assert.equal(count(out, "fetch"), 1);
-    assert.match(out, /✓ fetch {2}300\.2 ms/);
+    assert.match(out, /✓ fetch {2}300 ms/);
     const planner = await cli(["--dir", OURS, "tail", "--no-follow"], { now: () => NOW });
     assert.equal(planner.code, 0);
   });
@@ -323,6 +323,14 @@ describe("ai-trace tail", () => {
       ]);
     } finally {
       removeDir(dir);
+    }
+  });
+
+  test("tail() -n with a negative number says the number is wrong, not that it is missing", async () => {
+    for (const args of [["-n", "-1"], ["--lines", "-1"], ["--lines=-1"]]) {
+      const { code, err } = await cli(["--dir", OURS, "tail", "--no-follow", ...args]);
+      assert.equal(code, 2, args.join(" "));
+      assert.match(err, /^error: Option "(-n|--lines)" needs a whole number, got "-1"\n/, args.join(" "));
     }
   });
 });

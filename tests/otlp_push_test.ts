@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -452,6 +452,30 @@ describe("ai-trace push", () => {
       assert.equal(sent.resourceSpans.length, 3, "one resource per session");
       assert.equal(report.spans, spanCount(sent));
       assert.equal(run.err, "warning: the server rejected 1 span: span too old\n");
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() push says how many spans went before a failure, in the singular for one", async () => {
+    const receiver = await startReceiver([{ status: 200 }, { status: 400, body: '{"message":"bad"}' }]);
+    const dir = mkdtempSync(join(tmpdir(), "ai-trace-push-"));
+    try {
+      const session = (agent: string, id: string) =>
+        JSON.stringify({ type: "session", schema: "ai-trace/1", agent, session_id: id, started_at: 1, meta: {} });
+      // The newest session's root span goes alone (its one step is larger than a request), then the step fails.
+      const big = { type: "step", id: 1, parent_id: null, name: "s", context: { text: "x".repeat(1_100_000) } };
+      writeFileSync(
+        join(dir, "big_20260302_000000_aa.jsonl"),
+        session("big", "20260302_000000_aa") + "\n" +
+          JSON.stringify({ ...big, started_at: 1, finished_at: 2, duration_ms: 1000, outcome: "ok" }) + "\n",
+      );
+      writeFileSync(join(dir, "small_20260301_000000_bb.jsonl"), session("small", "20260301_000000_bb") + "\n");
+      const run = await cli(["--dir", dir, "push", "--all", "--endpoint", receiver.endpoint]);
+      assert.equal(run.code, 1);
+      assert.match(run.err, /\(1 span was sent before\)\n$/);
+      assert.equal(spanCount(JSON.parse(receiver.received[0].body)), 1);
     } finally {
       await receiver.close();
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { Tracer } from "../mod.ts";
 import { filesIn, readRecords, removeDir, tempDir } from "./_helpers.ts";
+import { cli as cliRun } from "./_cli.ts";
 
 function newTracer(options: ConstructorParameters<typeof Tracer>[1] = {}, agent = "agent") {
   const dir = tempDir();
@@ -353,6 +354,19 @@ describe("Tracer", () => {
       delete process.env.AI_TRACE_DIR;
     }
     removeDir(dir);
+  });
+
+  test("new Tracer() takes an empty AI_TRACE_DIR as unset: ./traces, as the CLI does", async () => {
+    process.env.AI_TRACE_DIR = "";
+    try {
+      const tracer = new Tracer("env_dir", { enabled: false });
+      assert.equal(tracer.traceDir, "traces");
+      const { out, err } = await cliRun(["stats", "--json"], { env: { AI_TRACE_DIR: "" } });
+      const dir = out === "" ? /directory "([^"]*)"/.exec(err)?.[1] : JSON.parse(out).dir;
+      assert.equal(dir, tracer.traceDir);
+    } finally {
+      delete process.env.AI_TRACE_DIR;
+    }
   });
 
   for (const how of ["enabled: false", "AI_TRACE_DISABLED=1"] as const) {

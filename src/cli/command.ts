@@ -7,6 +7,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { traceDirFromEnv } from "../format/trace_dir_env.ts";
 import { createStyle, type Style, useColor } from "./format.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./usage_error.ts";
@@ -75,11 +76,12 @@ export function parseCommandArgs(
   args: string[],
 ): { values: OptionValues; positionals: string[] } {
   const help = `ai-trace ${command.name} --help`;
+  const options = { ...COMMON_OPTIONS, ...command.options };
   let parsed;
   try {
     parsed = parseArgs({
-      args,
-      options: { ...COMMON_OPTIONS, ...command.options },
+      args: joinNegativeValues(args, options),
+      options,
       allowPositionals: true,
       strict: true,
     });
@@ -91,6 +93,33 @@ export function parseCommandArgs(
     throw new UsageError(`Unexpected argument "${extra}" for "${command.name}"`, help);
   }
   return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+}
+
+/**
+ * `-n -1` as `--lines=-1`: a value that looks like a negative number is the
+ * option's value (which the command then checks), where `parseArgs` would
+ * take it for an option and say the value is missing.
+ */
+function joinNegativeValues(args: string[], options: OptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    const name = arg.startsWith("--")
+      ? arg.slice(2)
+      : /^-\w$/.test(arg)
+      ? Object.keys(options).find((key) => options[key].short === arg.slice(1))
+      : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Node's parse errors, shortened to one plain sentence. */
@@ -117,12 +146,7 @@ function parseErrorMessage(err: unknown): string {
  */
 export function makeContext(io: Io, values: OptionValues, positionals: string[]): CommandContext {
   const json = values.json === true;
-  const fromEnv = io.env("AI_TRACE_DIR");
-  const dir = typeof values.dir === "string"
-    ? values.dir
-    : fromEnv !== undefined && fromEnv !== ""
-    ? fromEnv
-    : "traces";
+  const dir = typeof values.dir === "string" ? values.dir : traceDirFromEnv(io.env("AI_TRACE_DIR"));
   return { io, dir, json, style: createStyle(useColor(io, json)), values, positionals };
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { basename } from "node:path";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
@@ -34,6 +35,8 @@ export interface ExportContext {
 export interface ExportFormat {
   /** The file extension, with its dot, e.g. `".md"`. Also picks the format from `-o FILE`. */
   extension: string;
+  /** More extensions that pick this format from `-o FILE`, e.g. `[".otlp"]`. */
+  otherExtensions?: string[];
   /** One line for the help text. */
   description: string;
   /** Renders the session. */
@@ -88,6 +91,7 @@ export const formats: Record<string, ExportFormat> = {
   },
   otlp: {
     extension: ".otlp.json",
+    otherExtensions: [".otlp"],
     description: "OTLP/HTTP JSON (ExportTraceServiceRequest) for an OpenTelemetry Collector",
     render: (session) => JSON.stringify(toOtlp(session)) + "\n",
   },
@@ -116,15 +120,20 @@ function formatFromExtension(path: string): string | undefined {
   // The longest matching extension wins: "x.otlp.json" is otlp, not json.
   const lower = path.toLowerCase();
   let best: string | undefined;
+  let bestLength = 0;
   for (const [name, format] of Object.entries(formats)) {
-    if (
-      lower.endsWith(format.extension) &&
-      (best === undefined || format.extension.length > formats[best].extension.length)
-    ) {
-      best = name;
+    for (const extension of [format.extension, ...(format.otherExtensions ?? [])]) {
+      if (lower.endsWith(extension) && extension.length > bestLength) [best, bestLength] = [name, extension.length];
     }
   }
   return best;
+}
+
+/** Which extension gives which format: `.json → json, …, .otlp.json or .otlp → otlp`. */
+function extensionsHelp(): string {
+  return Object.entries(formats)
+    .map(([name, format]) => `${[format.extension, ...(format.otherExtensions ?? [])].join(" or ")} → ${name}`)
+    .join(", ");
 }
 
 /** The `export` command. */
@@ -143,7 +152,7 @@ export const exportCommand: Command = {
 
 Writes one session in another format, to standard output or, with -o, to a
 file (atomically: a temporary file, flushed, then renamed). Without --format,
-the format follows the extension of FILE.
+the format follows the extension of FILE: ${extensionsHelp()}.
 
 ${SESSION_HELP}
 
@@ -160,11 +169,17 @@ ${COMMON_HELP}`;
     return { format: { type: "string", short: "f" }, output: { type: "string", short: "o" }, ...formatOptions() };
   },
   maxPositionals: 1,
-  async run({ io, dir, json, values, positionals }): Promise<number> {
+  async run({ io, dir, json, style, values, positionals }): Promise<number> {
     const output = stringFlag(values, "output");
     let name = stringFlag(values, "format");
     if (name === undefined && output !== undefined) name = formatFromExtension(output);
     const names = Object.keys(formats).join(", ");
+    if (name === undefined && output !== undefined && output !== "-") {
+      throw new UsageError(
+        `Missing --format: "${basename(output)}" has no known extension (${extensionsHelp()})`,
+        "ai-trace export --help",
+      );
+    }
     if (name === undefined) throw new UsageError(`Missing --format (one of ${names})`, "ai-trace export --help");
     const format = Object.hasOwn(formats, name) ? formats[name] : undefined;
     if (format === undefined) {
@@ -203,7 +218,13 @@ ${COMMON_HELP}`;
     const bytes = typeof rendered === "string" ? new TextEncoder().encode(rendered).length : rendered.length;
     if (json) printJson(io, { path: output, format: name, bytes, session: session.path });
     else io.stderr(`Wrote ${name} of "${printable(session.session_id)}" to ${printable(output)} (${bytes} bytes)\n`);
-    await format.afterWrite?.(output, context);
+    try {
+      await format.afterWrite?.(output, context);
+    } catch (err) {
+      // The file is written: what failed after it (opening a browser) is a warning, not a failure.
+      const message = err instanceof Error ? err.message : String(err);
+      io.stderr(`${style.yellow("warning:")} ${printable(message)}\n`);
+    }
     return 0;
   },
 };

@@ -67,31 +67,8 @@ export function useColor(io: Io, json: boolean): boolean {
   return noColor === undefined || noColor === "";
 }
 
-/**
- * A duration for people: `0.42 ms`, `12.3 ms`, `1.50 s`, `2m 05s`, `1h 02m`.
- *
- * @param ms Milliseconds, or `null` when unknown.
- * @returns The text; `-` when unknown.
- */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
-  if (ms < 0) ms = 0;
-  if (ms < 10) return `${trim(ms.toFixed(2))} ms`;
-  if (ms < 1000) return `${trim(ms.toFixed(1))} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
-  const minutes = Math.round(seconds / 60);
-  return `${Math.floor(minutes / 60)}h ${pad2(minutes % 60)}m`;
-}
-
-function trim(fixed: string): string {
-  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
-}
+/** A duration for people: the one rule of {@linkcode formatDuration} in `render/duration.ts`. */
+export { formatDuration } from "../render/duration.ts";
 
 /**
  * A size for people: `674 B`, `117.4 KiB`, `12.0 MiB`.

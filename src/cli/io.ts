@@ -49,7 +49,9 @@ export interface Io {
 
 /**
  * The real world: the process's standard streams, environment and clock.
- * Output to a closed pipe (`ai-trace list | head -1`) is dropped quietly.
+ * Output to a closed pipe (`ai-trace list | head -1`) is dropped quietly;
+ * any other failure to write standard output (a full disk) throws a
+ * {@linkcode StdoutError}, which the CLI reports in one line with exit code 1.
  *
  * Its `signal` is created on first use, and only then is Ctrl-C (SIGINT)
  * caught: the first Ctrl-C aborts the signal (so `tail` returns and the CLI
@@ -67,9 +69,11 @@ export function processIo(): Io {
       try {
         if (typeof text === "string") writeStdout(text);
         else writeStdout(new TextDecoder().decode(text));
-      } catch {
-        // The reader went away (EPIPE): nothing more to say to it.
-        closed = true;
+      } catch (err) {
+        const code = (err as { code?: string } | null)?.code;
+        // The reader went away (EPIPE): nothing more to say to it, and nothing wrong.
+        if (code === "EPIPE" || (err as Error | null)?.name === "BrokenPipe") closed = true;
+        else throw new StdoutError(err);
       }
     },
     stderr: writeStderr,
@@ -93,6 +97,30 @@ export function processIo(): Io {
     },
   };
 }
+
+/**
+ * Standard output could not be written (a full disk, an I/O error): the
+ * command fails with one line and exit code 1. A reader that went away
+ * (EPIPE) is not an error: output just stops.
+ */
+export class StdoutError extends Error {
+  /** @param cause The runtime's error. */
+  constructor(cause: unknown) {
+    const code = (cause as { code?: string } | null)?.code;
+    const raw = cause instanceof Error ? cause.message : String(cause);
+    const why = STDOUT_REASONS[code ?? ""] ?? raw.replace(/ \(os error \d+\)$/, "").replace(/^\w+: /, "");
+    super(`Cannot write to standard output: ${why}${code ? ` (${code})` : ""}`, { cause });
+    this.name = "StdoutError";
+  }
+}
+
+const STDOUT_REASONS: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EIO: "input/output error",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EBADF: "it is closed",
+};
 
 /** An {@linkcode Io} that keeps what is written, for tests and embedding. */
 export interface MemoryIo extends Io {

@@ -83,8 +83,16 @@ ${COMMON_HELP}`,
       return 0;
     }
     if (entries.length === 0) {
-      const which = isFilterActive(filter) ? "No sessions match the filters" : "No sessions";
-      io.stdout(`${which} in "${printable(dir)}"\n`);
+      if (limit === 0 && listing.files.length > 0) {
+        // Not "no sessions": there are some, -n 0 showed none of them.
+        const of = isFilterActive(filter) ? "" : ` of ${listing.files.length}`;
+        io.stdout(`0${of} sessions shown (-n 0)
+`);
+      } else {
+        const which = isFilterActive(filter) ? "No sessions match the filters" : "No sessions";
+        io.stdout(`${which} in "${printable(dir)}"
+`);
+      }
       return 0;
     }
     const rows = [

@@ -133,7 +133,11 @@ ${COMMON_HELP}`,
     } catch (err) {
       if (err instanceof OtlpPushError && err.result.requests > 0) {
         const sent = err.result.spans;
-        throw new OtlpPushError(`${err.message} (${plural(sent, "span")} were sent before)`, err.result, err.status);
+        throw new OtlpPushError(
+          `${err.message} (${plural(sent, "span")} ${sent === 1 ? "was" : "were"} sent before)`,
+          err.result,
+          err.status,
+        );
       }
       throw err;
     }

@@ -24,7 +24,10 @@ export function renderStatsText(report: StatsReport, style: Style): string {
   ];
   if (report.other > 0) lines.push(label("Other:") + report.other);
   if (report.in_flight > 0) lines.push(label("In flight:") + style.yellow(String(report.in_flight)));
-  lines.push(label("Duration:") + `p50 ${formatDuration(report.p50_ms)} · p95 ${formatDuration(report.p95_ms)}`);
+  lines.push(
+    label("Duration:") +
+      (report.steps === 0 ? "no steps" : `p50 ${formatDuration(report.p50_ms)} · p95 ${formatDuration(report.p95_ms)}`),
+  );
   if (report.input_tokens > 0 || report.output_tokens > 0 || report.cost_usd > 0) {
     lines.push(label("Tokens:") + `${report.input_tokens} in / ${report.output_tokens} out`);
     lines.push(label("Cost:") + `$${report.cost_usd}`);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { traceDirFromEnv } from "../format/trace_dir_env.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
 import { renderHtml } from "../render/html_report.ts";
@@ -299,7 +300,7 @@ export class Tracer {
     // Not a string (against the types): made one without ever throwing.
     this.agent = typeof agent === "string" ? agent : this.#sanitizer.text(agent);
     this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
-    this.traceDir = options.traceDir ?? env("AI_TRACE_DIR") ?? "traces";
+    this.traceDir = options.traceDir ?? traceDirFromEnv(env("AI_TRACE_DIR"));
     // A given id goes into the file name: made safe like an agent name.
     this.sessionId = options.sessionId === undefined ? newSessionId() : safeFileName(String(options.sessionId));
     this.#host = this.#makeHost();

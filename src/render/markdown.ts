@@ -8,6 +8,7 @@
  */
 
 import type { JsonValue, Session, SessionStep } from "../format/types.ts";
+import { formatDuration } from "./duration.ts";
 
 /** How many lines of a stack the report shows. */
 const STACK_LINES = 12;
@@ -165,7 +166,7 @@ function fence(text: string): string {
 }
 
 function ms(value: number): string {
-  return `${Math.round(value * 100) / 100} ms`;
+  return formatDuration(value);
 }
 
 function formatUtc(epochMs: number): string {

@@ -1,0 +1,41 @@
+/**
+ * The one way a duration is written for people, in the CLI and in the
+ * Markdown report alike: three significant digits with their trailing zeros
+ * (`0.42 ms`, `1.40 ms`, `12.3 ms`, `123 ms`, `1.23 s`, `12.3 s`), then
+ * minutes and hours (`2m 05s`, `1h 02m`).
+ *
+ * @module
+ */
+
+/**
+ * A duration for people.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./duration.ts";
+ * console.assert(formatDuration(1.4) === "1.40 ms");
+ * console.assert(formatDuration(2400) === "2.40 s");
+ * ```
+ *
+ * @param ms Milliseconds, or `null` when unknown.
+ * @returns The text; `-` when unknown.
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
+  if (ms <= 0) return "0 ms";
+  // Each range is chosen by the value as rounded, so 9.996 is "10.0 ms", not "10.00 ms".
+  if (ms < 9.995) return `${ms.toFixed(2)} ms`;
+  if (ms < 99.95) return `${ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `${ms.toFixed(0)} ms`;
+  const s = ms / 1000;
+  if (s < 9.995) return `${s.toFixed(2)} s`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  const seconds = Math.round(s);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}h ${pad2(minutes % 60)}m`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
