@@ -497,6 +497,7 @@ const FATAL_SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 1
 const programSignalListeners = new Map<string, number>();
 
 function wrapDenoSignalApi(): void {
+  if (denoAddSignal !== undefined) return;
   const api = deno as unknown as {
     addSignalListener?: (signal: string, handler: () => void) => void;
     removeSignalListener?: (signal: string, handler: () => void) => void;
@@ -520,6 +521,10 @@ function wrapDenoSignalApi(): void {
   denoAddSignal = (signal, handler) => add.call(api, signal, handler);
 }
 let denoAddSignal: ((signal: string, handler: () => void) => void) | undefined;
+// Counting starts when this module loads, not when the first Tracer is made: a program that imports ai-trace
+// and then adds its own signal listener, before or after creating a Tracer, keeps that signal to itself.
+// (A listener added by a module evaluated before this one cannot be seen; Deno has no way to list them.)
+if (deno) wrapDenoSignalApi();
 
 /**
  * Runs `fn` (synchronous work only) when the process is about to die of a

@@ -1,14 +1,14 @@
 /**
  * Helpers for the CLI tests: run `main()` in-process with captured output,
- * compare output with golden files (`UPDATE_GOLDEN=1` rewrites them), and
+ * compare output with golden files (`npm run golden` rewrites them), and
  * poll for a condition with a deadline.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type MemoryIo, memoryIo } from "../src/cli/io.ts";
@@ -58,22 +58,17 @@ export function normalize(text: string): string {
 }
 
 /**
- * Asserts that `actual` equals the golden file `tests/testdata/golden/<name>`;
- * with `UPDATE_GOLDEN=1` in the environment, writes it instead.
+ * Asserts that `actual` equals the golden file `tests/testdata/golden/<name>`.
+ * Tests never write golden files: a missing or outdated one fails, and
+ * `npm run golden` (scripts/update_golden.ts) rewrites them on purpose.
  */
 export function assertGolden(name: string, actual: string): void {
   const path = fileURLToPath(new URL(`./testdata/golden/${name}`, import.meta.url));
-  const text = normalize(actual);
-  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) {
-    if (process.env.UPDATE_GOLDEN !== "1" && process.env.CI) assert.fail(`golden file ${name} is missing`);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    return;
-  }
+  if (!existsSync(path)) assert.fail(`golden file ${name} is missing (npm run golden writes it)`);
   assert.equal(
-    text,
+    normalize(actual),
     readFileSync(path, "utf8"),
-    `output differs from golden file ${name} (UPDATE_GOLDEN=1 to rewrite)`,
+    `output differs from golden file ${name} (npm run golden rewrites it; read the diff before committing)`,
   );
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -119,4 +119,49 @@ export function sessionRecord(fields: Record<string, unknown> = {}): Record<stri
     host: "elsewhere",
     ...fields,
   };
+}
+
+let tmpfsReason: string | undefined | null = null;
+
+/**
+ * Why a test that mounts a tmpfs (a real small or read-only disk) cannot run
+ * here, or `undefined` where it can. Decided once, when the test file loads, so
+ * the test is declared skipped with its reason and the runners count it as
+ * skipped (a skip decided inside the test is reported as a pass by Deno).
+ */
+export function tmpfsSkipReason(): string | undefined {
+  if (tmpfsReason !== null) return tmpfsReason;
+  tmpfsReason = "mounting a tmpfs needs root";
+  if (process.getuid?.() === 0) {
+    const dir = tempDir("ai-trace-mount-probe-");
+    try {
+      if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", dir]).status === 0) {
+        spawnSync("umount", [dir]);
+        tmpfsReason = undefined;
+      } else {
+        tmpfsReason = "mount -t tmpfs failed (no CAP_SYS_ADMIN in this container)";
+      }
+    } finally {
+      removeDir(dir);
+    }
+  }
+  return tmpfsReason;
+}
+
+/** The first of the usual paths where setpriv(1) lives, if any. */
+export const SETPRIV: string | undefined = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
+
+/**
+ * A copy of the CLI's sources (cli.ts, mod.ts, src/) in a directory anyone can
+ * read, for tests that run the CLI as an unprivileged user: the checkout itself
+ * may lie in a private directory (mode 0700) that such a user cannot enter.
+ */
+export function readableCliCopy(root: string): string {
+  const app = join(root, "app");
+  const checkout = join(import.meta.dirname!, "..");
+  mkdirSync(app, { recursive: true });
+  for (const entry of ["cli.ts", "mod.ts", "src"]) cpSync(join(checkout, entry), join(app, entry), { recursive: true });
+  for (const dir of [root, app]) chmodSync(dir, 0o755);
+  spawnSync("chmod", ["-R", "a+rX", app]);
+  return join(app, "cli.ts");
 }

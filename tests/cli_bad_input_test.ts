@@ -5,7 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { assertOneLineError, CLI, cli, PYTHON_SEED } from "./_cli.ts";
-import { removeDir, scriptCommand, tempDir } from "./_helpers.ts";
+import { removeDir, scriptCommand, SETPRIV, tempDir } from "./_helpers.ts";
 
 /** A directory with one good session and `name` holding `content` (or a directory when `content` is undefined). */
 function dirWith(name: string, content: string | Uint8Array | undefined): string {
@@ -91,7 +91,14 @@ describe("ai-trace on bad input", () => {
     assertOneLineError(err, /: not a directory$/);
   });
 
-  test("a file without read permission: view exits 1 with one line", () => {
+  // Root reads any file whatever its mode (CAP_DAC_OVERRIDE). Tests often run as root in containers, so
+  // there the CLI runs as a child process without that capability (setpriv), which makes the kernel refuse
+  // the read; without setpriv the test cannot run as root, and is skipped with that reason.
+  const asRoot = process.getuid?.() === 0;
+  const noPermissionSkip = asRoot && SETPRIV === undefined
+    ? "running as root, and setpriv is not installed to drop CAP_DAC_OVERRIDE"
+    : false;
+  test("a file without read permission: view exits 1 with one line", { skip: noPermissionSkip }, () => {
     const dir = dirWith(
       "secret_20261125_000000.jsonl",
       '{"name":"s","context":{},"started_at":1,"finished_at":2,"duration_ms":1,"outcome":"ok","error":null,"logs":[]}\n',
@@ -99,19 +106,8 @@ describe("ai-trace on bad input", () => {
     const file = join(dir, "secret_20261125_000000.jsonl");
     try {
       chmodSync(file, 0o000);
-      // Root reads any file whatever its mode (CAP_DAC_OVERRIDE). Tests often run
-      // as root in containers, so there the CLI runs as a child process without
-      // that capability (setpriv), which makes the kernel refuse the read.
-      let prefix: string[] = [];
-      if (process.getuid?.() === 0) {
-        const setpriv = spawnSync("setpriv", ["--version"]);
-        if (setpriv.status !== 0) {
-          console.log("skipped: running as root and setpriv is not available to drop CAP_DAC_OVERRIDE");
-          return;
-        }
-        const caps = "-dac_override,-dac_read_search";
-        prefix = ["setpriv", `--inh-caps=${caps}`, `--bounding-set=${caps}`];
-      }
+      const caps = "-dac_override,-dac_read_search";
+      const prefix = asRoot ? [SETPRIV!, `--inh-caps=${caps}`, `--bounding-set=${caps}`] : [];
       const [command, args] = scriptCommand(CLI, ["--dir", dir, "view", "secret"]);
       const argv = [...prefix, command, ...args];
       const result = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

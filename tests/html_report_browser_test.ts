@@ -347,13 +347,14 @@ describe("renderHtml() in Chromium", { skip: skip ?? false, timeout: 60_000 }, (
     });
   }
 
-  test("renderHtml() keeps 10,000 steps usable: drawn lazily, searched quickly", async () => {
+  // How fast it opens and searches is measured against a static table in the benchmark (bench section 6), never
+  // asserted here: a test on a busy machine cannot tell slow code from a slow machine.
+  test("renderHtml() keeps 10,000 steps usable: drawn lazily, searched, walked with the keyboard", async () => {
     const count = 10_000;
     const session = await sessionFrom(dir, "load_test_agent_20250114_103205_big1.jsonl", bigLines(count));
     assert.equal(session.steps.length, count);
     const { page, context, incidents, loadMs } = await open(session, "big_report.html");
     const readyMs = Number(await page.getAttribute("body", "data-ready-ms"));
-    assert.ok(loadMs < 10_000, `loaded in ${loadMs} ms`);
     assert.equal(await page.textContent("#count"), "10,000 steps");
     const drawn = await page.locator(".row").count();
     assert.ok(drawn > 10 && drawn < 150, `only the rows in view are drawn (${drawn})`);

@@ -6,7 +6,7 @@ import { code, escapeText, renderMarkdown } from "../src/render/markdown.ts";
 import type { Session, SessionStep } from "../src/format/types.ts";
 import { SummaryBuilder } from "../src/model/summary.ts";
 
-const seed = join(import.meta.dirname!, "..", "..", "shared", "fixtures", "python-seed");
+const seed = join(import.meta.dirname!, "testdata", "python-seed");
 
 function step(fields: Partial<SessionStep>): SessionStep {
   return {

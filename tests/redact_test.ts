@@ -40,22 +40,24 @@ test("createRedactor() flags sensitive key names but not token counts", () => {
 
 test("createRedactor() cuts secrets out of strings by shape", () => {
   const r = createRedactor();
-  const cases = [
-    "sk-proj-abcdefghijklmnopqrstuvwx",
-    "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
-    "AKIAABCDEFGHIJKLMNOP",
-    "ghp_" + "a".repeat(36),
-    "xoxb-1234567890-abcdef",
-    "AIza" + "b".repeat(35),
-    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijk",
-    "Bearer abcdefghijklmnop.qrstuvwxyz",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
-    "https://user:hunter2@example.com/path",
+  // Each text, and the part of it that must not survive.
+  const cases: [string, string][] = [
+    ["sk-proj-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"],
+    ["sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz"],
+    ["AKIAABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOP"],
+    ["ghp_" + "a".repeat(36), "a".repeat(36)],
+    ["xoxb-1234567890-abcdef", "1234567890-abcdef"],
+    ["AIza" + "b".repeat(35), "b".repeat(35)],
+    ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijk", "eyJzdWIiOiIxMjM0In0"],
+    ["Bearer abcdefghijklmnop.qrstuvwxyz", "abcdefghijklmnop"],
+    ["-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "MIIE"],
+    ["https://user:hunter2@example.com/path", "hunter2"],
   ];
-  for (const secret of cases) {
-    const out = r.redactString(`before ${secret} after`);
-    assert.ok(out.includes("[REDACTED]"), `${secret} -> ${out}`);
-    assert.ok(out.startsWith("before "), out);
+  for (const [text, secret] of cases) {
+    const out = r.redactString(`before ${text} after`);
+    assert.ok(out.includes("[REDACTED]"), `${text} -> ${out}`);
+    assert.ok(!out.includes(secret), `${text}: "${secret}" survived in ${out}`);
+    assert.ok(out.startsWith("before ") && out.endsWith(" after"), out);
   }
   assert.equal(r.redactString("a token limit of 4096 tokens"), "a token limit of 4096 tokens");
 });
@@ -72,21 +74,22 @@ test("createRedactor() takes extra keys and patterns, or can be turned off", () 
 
 test("createRedactor() finds every built-in shape behind its quick pre-check", () => {
   const r = createRedactor();
-  const cases = [
-    "sk_live_" + "a".repeat(16),
-    "rk_test_" + "b".repeat(16),
-    "github_pat_" + "c".repeat(22),
-    "glpat-" + "d".repeat(20),
-    "hf_" + "e".repeat(30),
-    "npm_" + "f".repeat(36),
-    "BEARER abcdefghijklmnop",
-    "bearer abcdefghijklmnop",
-    "Basic dXNlcjpwYXNzd29yZA==",
-    "postgres://admin:s3cret@db:5432/x",
+  const cases: [string, string][] = [
+    ["sk_live_" + "a".repeat(16), "a".repeat(16)],
+    ["rk_test_" + "b".repeat(16), "b".repeat(16)],
+    ["github_pat_" + "c".repeat(22), "c".repeat(22)],
+    ["glpat-" + "d".repeat(20), "d".repeat(20)],
+    ["hf_" + "e".repeat(30), "e".repeat(30)],
+    ["npm_" + "f".repeat(36), "f".repeat(36)],
+    ["BEARER abcdefghijklmnop", "abcdefghijklmnop"],
+    ["bearer abcdefghijklmnop", "abcdefghijklmnop"],
+    ["Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA"],
+    ["postgres://admin:s3cret@db:5432/x", "s3cret"],
   ];
-  for (const secret of cases) {
-    const out = r.redactString(`before ${secret} after`);
-    assert.ok(out.includes("[REDACTED]"), `${secret} -> ${out}`);
+  for (const [text, secret] of cases) {
+    const out = r.redactString(`before ${text} after`);
+    assert.ok(out.includes("[REDACTED]"), `${text} -> ${out}`);
+    assert.ok(!out.includes(secret), `${text}: "${secret}" survived in ${out}`);
   }
   const custom = createRedactor({ patterns: [/^ref \d+$/m, /caf\u00e9-\d+/u] });
   assert.equal(custom.redactString("line one\nref 12345\nline three"), "line one\n[REDACTED]\nline three");

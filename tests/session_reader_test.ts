@@ -8,7 +8,7 @@ import { readSession } from "../mod.ts";
 import { parseTraceFileName } from "../src/read/session_reader.ts";
 import { removeDir, sessionRecord, tempDir } from "./_helpers.ts";
 
-const seed = join(import.meta.dirname!, "..", "..", "shared", "fixtures", "python-seed");
+const seed = join(import.meta.dirname!, "testdata", "python-seed");
 
 test("readSession() reads the original tracer's JSONL, cut-off last line reported, not fatal", async () => {
   const session = await readSession(join(seed, "crashy_agent_20261124_220807.jsonl"));

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { join } from "node:path";
 import process from "node:process";
 import { Tracer } from "../mod.ts";
-import { filesIn, readRecords, removeDir, tempDir } from "./_helpers.ts";
+import { filesIn, readRecords, removeDir, tempDir, tmpfsSkipReason } from "./_helpers.ts";
 import { cli as cliRun } from "./_cli.ts";
 
 function newTracer(options: ConstructorParameters<typeof Tracer>[1] = {}, agent = "agent") {
@@ -192,10 +192,13 @@ describe("Tracer", () => {
   });
 
   test("Tracer.summary() gives steps, ok, errors, in flight and avg/p50/p95", async () => {
-    const { dir, tracer } = newTracer();
+    const { dir, tracer, records } = newTracer();
     for (let i = 0; i < 20; i++) {
       const step = tracer.step("s");
       step.start();
+      // Durations of 0 to 1.5 ms, so that a wrong average shows.
+      const until = performance.now() + (i % 4) * 0.5;
+      while (performance.now() < until);
       if (i % 5 === 0) step.fail("x");
       else step.finish();
     }
@@ -205,7 +208,14 @@ describe("Tracer", () => {
     assert.equal(summary.ok, 16);
     assert.equal(summary.errors, 4);
     assert.equal(summary.in_flight, 1);
-    assert.ok(summary.p50_ms <= summary.p95_ms);
+    // avg, p50 and p95 against the durations written to the file.
+    const durations = records().filter((r) => r.type === "step").map((r) => r.duration_ms as number);
+    assert.equal(durations.length, 20);
+    const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
+    assert.ok(Math.abs(summary.avg_ms - mean) <= 0.001 + mean * 1e-9, `avg ${summary.avg_ms} vs ${mean}`);
+    const sorted = [...durations].sort((a, b) => a - b);
+    assert.ok(summary.p50_ms >= sorted[0] && summary.p50_ms <= sorted[19]);
+    assert.ok(summary.p50_ms <= summary.p95_ms && summary.p95_ms <= sorted[19] * 1.01 + 0.001);
     assert.equal(summary.by_name.s.count, 20);
     assert.equal(summary.by_name.s.errors, 4);
     await tracer.close();
@@ -414,46 +424,49 @@ describe("Tracer", () => {
     const { dir, tracer, errors } = newTracer();
     tracer.step("before", () => {});
     rmSync(dir, { recursive: true, force: true });
+    // The file is checked at most once a second while writing: wait past that, then write.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     assert.equal(tracer.step("after", () => 5), 5);
-    await tracer.close();
+    // Noticed on the write path, not only at close(): reported, and the run goes on in a new file.
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /was removed/);
+    const names = readRecords(tracer.path!).map((r) => r.name);
+    assert.ok(names.includes("after"), `the new file holds the step written after the deletion: ${names}`);
+    await tracer.close();
+    assert.equal(errors.length, 1);
   });
 
-  test("Tracer reports a full disk once through onError, counts lost records, and the agent goes on", async (t) => {
-    // A real full disk: a 64 KiB tmpfs. Mounting needs root; elsewhere this
-    // case is covered by the torture suite's /dev/full writer test.
-    const dir = tempDir();
-    const mount = join(dir, "small");
-    mkdirSync(mount);
-    const { spawnSync } = await import("node:child_process");
-    const mounted = process.getuid?.() === 0 &&
-      spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]).status === 0;
-    if (!mounted) {
-      t.skip("mounting a tmpfs needs root");
-      removeDir(dir);
-      return;
-    }
-    try {
-      const errors: Error[] = [];
-      const tracer = new Tracer("full", { traceDir: mount, onError: (e) => errors.push(e) });
-      let finished = 0;
-      for (let i = 0; i < 300; i++) {
-        tracer.step("fill", { blob: "x".repeat(1000) }, () => finished++);
+  test(
+    "Tracer reports a full disk once through onError, counts lost records, and the agent goes on",
+    { skip: tmpfsSkipReason() ?? false },
+    async () => {
+      // A real full disk: a 64 KiB tmpfs (mounting needs root; elsewhere the test is skipped, visibly).
+      const dir = tempDir();
+      const mount = join(dir, "small");
+      mkdirSync(mount);
+      const { spawnSync } = await import("node:child_process");
+      assert.equal(spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]).status, 0, "mount a tmpfs");
+      try {
+        const errors: Error[] = [];
+        const tracer = new Tracer("full", { traceDir: mount, onError: (e) => errors.push(e) });
+        let finished = 0;
+        for (let i = 0; i < 300; i++) {
+          tracer.step("fill", { blob: "x".repeat(1000) }, () => finished++);
+        }
+        assert.equal(finished, 300);
+        assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
+        assert.match(errors[0].message, /Cannot write trace/);
+        assert.ok(tracer.summary().lost_records > 0);
+        await tracer.close();
+        // What did reach the disk is whole lines.
+        const text = readFileSync(tracer.path!, "utf8");
+        for (const line of text.split("\n").slice(0, -1)) JSON.parse(line);
+      } finally {
+        spawnSync("umount", [mount]);
+        removeDir(dir);
       }
-      assert.equal(finished, 300);
-      assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
-      assert.match(errors[0].message, /Cannot write trace/);
-      assert.ok(tracer.summary().lost_records > 0);
-      await tracer.close();
-      // What did reach the disk is whole lines.
-      const text = readFileSync(tracer.path!, "utf8");
-      for (const line of text.split("\n").slice(0, -1)) JSON.parse(line);
-    } finally {
-      spawnSync("umount", [mount]);
-      removeDir(dir);
-    }
-  });
+    },
+  );
 
   test("Tracer never throws on hostile values and writes them safely", async () => {
     const { dir, tracer, records, errors } = newTracer();

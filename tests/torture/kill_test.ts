@@ -180,7 +180,11 @@ for (const mode of ["throw", "reject"] as const) {
   });
 }
 
-for (const mode of onDeno ? ["own-handler", "own-deno"] : ["own-handler"]) {
+for (
+  const mode of onDeno
+    ? ["own-handler", "own-deno", "own-handler-before", "own-deno-before"]
+    : ["own-handler", "own-handler-before"]
+) {
   test(`Tracer leaves a SIGTERM handler the program adds itself (${mode}) in charge`, async () => {
     const dir = tempDir("ai-trace-own-");
     try {
