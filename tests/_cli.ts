@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type MemoryIo, memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";

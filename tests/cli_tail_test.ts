@@ -6,7 +6,7 @@ import process from "node:process";
 import { describe, test } from "node:test";
 import { type MemoryIo, memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
-import { assertGolden, CLI, cli, NOW, OURS, PYTHON_SEED, until } from "./_cli.ts";
+import { assertGolden, CLI, cli, OURS, PYTHON_SEED, until } from "./_cli.ts";
 import { LineFollower } from "../src/cli/tail.ts";
 import type { Line } from "../src/read/line_reader.ts";
 import { removeDir, scriptCommand, startScript, tempDir } from "./_helpers.ts";
