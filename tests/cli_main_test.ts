@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { commands } from "../src/cli/main.ts";
 import { VERSION } from "../src/version.ts";
 import { assertOneLineError, CLI, cli, PYTHON_SEED } from "./_cli.ts";
-import { runScript, scriptCommand } from "./_helpers.ts";
+import { removeDir, runScript, scriptCommand, tempDir } from "./_helpers.ts";
 
 describe("ai-trace main()", () => {
   test("main() --help prints the global help with every command and exits 0", async () => {
@@ -70,6 +71,16 @@ describe("ai-trace main()", () => {
     }
   });
 
+  test("main() suggests commands as the user runs the CLI: npm run cli -- from a checkout, else ai-trace", async () => {
+    const viaNpm = await cli(["--dir", PYTHON_SEED, "view", "nobody"], { env: { npm_lifecycle_event: "cli" } });
+    assert.equal(viaNpm.code, 1);
+    assert.match(viaNpm.err, /\(try "npm run cli -- list"\)\n$/);
+    const usage = await cli(["lsit"], { env: { npm_lifecycle_event: "cli" } });
+    assert.match(usage.err, /\nRun "npm run cli -- --help" for usage\.\n$/);
+    const direct = await cli(["--dir", PYTHON_SEED, "view", "nobody"]);
+    assert.match(direct.err, /\(try "ai-trace list"\)\n$/);
+  });
+
   test("main() reads the directory from --dir, then AI_TRACE_DIR, then ./traces", async () => {
     const fromEnv = await cli(["stats", "--json"], { env: { AI_TRACE_DIR: PYTHON_SEED } });
     assert.equal(JSON.parse(fromEnv.out).sessions, 4);
@@ -79,8 +90,23 @@ describe("ai-trace main()", () => {
       env: { AI_TRACE_DIR: "/nonexistent" },
     });
     assert.equal(JSON.parse(afterCommand.out).dir, PYTHON_SEED);
-    const fallback = await cli(["list"]);
-    if (fallback.code === 1) assertOneLineError(fallback.err, /^error: Cannot read trace directory "traces"/);
+    // Neither: ./traces, relative to where the CLI runs (a process in a directory of the test's own).
+    const cwd = tempDir();
+    try {
+      const missing = runScript(CLI, { args: ["list"], cwd, env: { AI_TRACE_DIR: "" } });
+      assert.equal(missing.status, 1);
+      assertOneLineError(missing.stderr, /^error: Cannot read trace directory "traces"/);
+      mkdirSync(join(cwd, "traces"));
+      copyFileSync(
+        join(PYTHON_SEED, "trading_agent_20261124_220803.jsonl"),
+        join(cwd, "traces", "t_20261124_220803.jsonl"),
+      );
+      const found = runScript(CLI, { args: ["list", "--json"], cwd, env: { AI_TRACE_DIR: "" } });
+      assert.equal(found.status, 0, found.stderr);
+      assert.equal(JSON.parse(found.stdout).sessions.length, 1);
+    } finally {
+      removeDir(cwd);
+    }
   });
 
   test("main() takes --json before the command too", async () => {

@@ -14,7 +14,7 @@ import { list } from "./list.ts";
 import { push } from "./push.ts";
 import { stats } from "./stats.ts";
 import { tail } from "./tail.ts";
-import { describeFailure, UsageError } from "./usage_error.ts";
+import { describeFailure, programName, UsageError } from "./usage_error.ts";
 import { view } from "./view.ts";
 
 /** The commands, by name. */
@@ -174,7 +174,7 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
     if (global.json === true) merged.json = true;
     return await command.run(makeContext(io, merged, positionals));
   } catch (err) {
-    const failure = describeFailure(err);
+    const failure = describeFailure(err, programName((name) => io.env(name)));
     io.stderr(failure.text);
     return failure.code;
   }

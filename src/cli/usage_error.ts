@@ -50,17 +50,33 @@ export interface FailureReport {
 
 /**
  * Turns anything thrown by a command into one line for standard error and
- * an exit code: 2 for a {@linkcode UsageError}, else 1.
+ * an exit code: 2 for a {@linkcode UsageError} (plus a second line naming the
+ * help to read), else 1. Commands suggested in the text (`"ai-trace list"`)
+ * are written as the user runs the CLI: `program`.
  *
  * @param err What was thrown.
+ * @param program How the user runs the CLI (see {@linkcode programName}).
  * @returns The text to print and the exit code.
  */
-export function describeFailure(err: unknown): FailureReport {
+export function describeFailure(err: unknown, program = "ai-trace"): FailureReport {
+  const as = (text: string) => program === "ai-trace" ? text : text.replaceAll('"ai-trace ', `"${program} `);
   if (err instanceof UsageError) {
     const what = err.help.endsWith("--help") ? "for usage" : "to see the choices";
-    return { text: `error: ${oneLine(err.message)}\nRun "${err.help}" ${what}.\n`, code: EXIT_USAGE };
+    return { text: as(`error: ${oneLine(err.message)}\nRun "${err.help}" ${what}.\n`), code: EXIT_USAGE };
   }
-  return { text: `error: ${oneLine(failureMessage(err))}\n`, code: EXIT_FAILURE };
+  return { text: as(`error: ${oneLine(failureMessage(err))}\n`), code: EXIT_FAILURE };
+}
+
+/**
+ * How the user runs the CLI, for the commands that messages suggest:
+ * `npm run cli --` from a checkout (npm says so in `npm_lifecycle_event`),
+ * else `ai-trace` (the npm package's bin, the binary).
+ *
+ * @param env Reads an environment variable.
+ * @returns The command to write before a subcommand.
+ */
+export function programName(env: (name: string) => string | undefined): string {
+  return env("npm_lifecycle_event") === "cli" ? "npm run cli --" : "ai-trace";
 }
 
 function failureMessage(err: unknown): string {
