@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { SummaryBuilder } from "../src/model/summary.ts";
+import { SummaryBuilder } from "../src/model/aggregator.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),

@@ -8,7 +8,7 @@ import { type MemoryIo, memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
 import { assertGolden, CLI, cli, OURS, PYTHON_SEED, until } from "./_cli.ts";
 import { LineFollower } from "../src/cli/tail.ts";
-import type { Line } from "../src/read/line_reader.ts";
+import type { Line } from "../src/format/line_reader.ts";
 import { removeDir, scriptCommand, startScript, tempDir } from "./_helpers.ts";
 
 function sessionLine(agent: string, sessionId: string, startedAt: number): string {

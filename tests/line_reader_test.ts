@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitLines } from "../src/read/line_reader.ts";
+import { splitLines } from "../src/format/line_reader.ts";
 import { parseJsonLine } from "../src/format/parse_line.ts";
 
 async function lines(chunks: (string | Uint8Array)[], maxLine?: number) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { readSession } from "../mod.ts";
 import { code, escapeText, renderMarkdown } from "../src/render/markdown.ts";
 import type { Session, SessionStep } from "../src/format/types.ts";
-import { SummaryBuilder } from "../src/model/summary.ts";
+import { SummaryBuilder } from "../src/model/aggregator.ts";
 
 const seed = join(import.meta.dirname!, "testdata", "python-seed");
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyLine } from "../src/read/record_line.ts";
+import { classifyLine } from "../src/format/record_line.ts";
 
 const line = (text: string, tooLong = false) => ({ text, number: 7, terminated: true, tooLong });
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DurationStats, SummaryBuilder } from "../src/model/summary.ts";
+import { DurationStats, SummaryBuilder } from "../src/model/aggregator.ts";
 
 test("DurationStats.quantile() is exact for small runs (nearest rank)", () => {
   const stats = new DurationStats();

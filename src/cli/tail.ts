@@ -7,8 +7,8 @@
  * @module
  */
 
-import { classifyLine } from "../read/record_line.ts";
-import { type Line, LineSplitter } from "../read/line_reader.ts";
+import { classifyLine } from "../format/record_line.ts";
+import { type Line, LineSplitter } from "../format/line_reader.ts";
 import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../read/session_reader.ts";
 import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";

@@ -12,7 +12,7 @@
 
 import { MAX_NAME_LENGTH } from "../format/session_id.ts";
 import type { ReadWarning, SessionState } from "../format/types.ts";
-import { skipReason } from "./record_line.ts";
+import { skipReason } from "../format/record_line.ts";
 import { indexSession, type SessionEntry } from "./session_index.ts";
 import type { TraceFile } from "./trace_dir.ts";
 

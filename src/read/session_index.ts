@@ -8,7 +8,7 @@
  * @module
  */
 
-import { notATraceReason } from "./record_line.ts";
+import { notATraceReason } from "../format/record_line.ts";
 import { parseJsonLine } from "../format/parse_line.ts";
 import { openRead } from "../runtime.ts";
 import { readSession } from "./session_reader.ts";

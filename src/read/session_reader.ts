@@ -7,11 +7,11 @@
  */
 
 import { basename } from "node:path";
-import { readLines } from "./line_reader.ts";
+import { readLines } from "../format/line_reader.ts";
 import { parseJsonLine } from "../format/parse_line.ts";
-import { classifyLine, CUT_OFF_MESSAGE } from "./record_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE } from "../format/record_line.ts";
 import { hostname, isProcessAlive, readTextFile, statPath } from "../runtime.ts";
-import { SummaryBuilder } from "../model/summary.ts";
+import { SummaryBuilder } from "../model/aggregator.ts";
 import type {
   Decision,
   JsonObject,

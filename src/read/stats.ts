@@ -7,10 +7,10 @@
  * @module
  */
 
-import { forEachLineSync } from "./line_reader.ts";
-import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "./record_line.ts";
+import { forEachLineSync } from "../format/line_reader.ts";
+import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "../format/record_line.ts";
 import { readSession } from "./session_reader.ts";
-import { type CountedStep, DurationStats, round3 } from "../model/summary.ts";
+import { type CountedStep, DurationStats, round3 } from "../model/aggregator.ts";
 import type { TraceFile } from "./trace_dir.ts";
 import type { JsonObject, ReadWarning, Usage } from "../format/types.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import type { Sanitizer } from "./safe_json.ts";
-import type { CountedStep } from "../model/summary.ts";
+import type { CountedStep } from "../model/aggregator.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";
 
 /**

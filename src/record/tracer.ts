@@ -34,7 +34,7 @@ import { newSessionId, safeFileName } from "../format/session_id.ts";
 import { readSession } from "../read/session_reader.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import { type DecideOptions, epochSeconds, Step, type StepHost } from "./step.ts";
-import { type CountedStep, SummaryBuilder } from "../model/summary.ts";
+import { type CountedStep, SummaryBuilder } from "../model/aggregator.ts";
 import { SCHEMA } from "../format/types.ts";
 import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
 

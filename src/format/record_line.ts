@@ -8,8 +8,8 @@
 
 import type { Line } from "./line_reader.ts";
 import { NotFoundError, PermissionError } from "../runtime.ts";
-import { parseJsonLine } from "../format/parse_line.ts";
-import type { JsonObject, ReadWarning } from "../format/types.ts";
+import { parseJsonLine } from "./parse_line.ts";
+import type { JsonObject, ReadWarning } from "./types.ts";
 
 /** The record types of `ai-trace/1`; a line without `type` is a step. */
 export type RecordType = "session" | "start" | "step" | "end";
