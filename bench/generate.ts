@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { SummaryBuilder } from "../src/model/aggregator.ts";
+import { Aggregator } from "../src/model/aggregator.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -176,7 +176,7 @@ function writeOurs(dir: string, n: number, bytes: number, t0: number): number {
   const agent = AGENTS[n % AGENTS.length];
   const id = sessionId(t0, n);
   const crashed = n % 100 === 42;
-  const summary = new SummaryBuilder();
+  const summary = new Aggregator();
   const lines: string[] = [
     JSON.stringify({
       type: "session",
@@ -221,7 +221,7 @@ function writeOurs(dir: string, n: number, bytes: number, t0: number): number {
     lines.push(`{"type":"start","id":${last + 1},"parent_id":null,"name":"execute","context":{},"started_at":${t}}`);
     summary.inFlight = 1;
   } else {
-    lines.push(JSON.stringify({ type: "end", finished_at: t, summary: summary.build() }));
+    lines.push(JSON.stringify({ type: "end", finished_at: t, summary: summary.summary() }));
   }
   const text = lines.join("\n") + "\n";
   fs.writeFileSync(join(dir, `${agent}_${id}.jsonl`), text);

@@ -336,30 +336,6 @@ export function openRead(path: string): ReadFile {
   };
 }
 
-/**
- * Reads a file as a stream of byte chunks, `chunkSize` bytes at a time,
- * starting at `start`.
- */
-export async function* readChunks(
-  path: string,
-  chunkSize = 256 * 1024,
-  start = 0,
-): AsyncGenerator<Uint8Array> {
-  const file = openRead(path);
-  try {
-    let position = start;
-    while (true) {
-      const buffer = new Uint8Array(chunkSize);
-      const n = file.read(buffer, position);
-      if (n === 0) return;
-      position += n;
-      yield n === chunkSize ? buffer : buffer.subarray(0, n);
-    }
-  } finally {
-    file.close();
-  }
-}
-
 /** A watch on a directory: wakes `onChange` on any change below it. */
 export interface Watch {
   /** Stops watching. */

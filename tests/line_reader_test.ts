@@ -1,27 +1,30 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitLines } from "../src/format/line_reader.ts";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { forEachLineSync, type Line, LineReader, LineSplitter, readLines } from "../src/format/line_reader.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
 import { parseJsonLine } from "../src/format/parse_line.ts";
 
-async function lines(chunks: (string | Uint8Array)[], maxLine?: number) {
+function lines(chunks: (string | Uint8Array)[], maxLine?: number): Line[] {
   const encoder = new TextEncoder();
-  async function* source() {
-    for (const chunk of chunks) yield typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-  }
-  const out = [];
-  for await (const line of splitLines(source(), maxLine)) out.push(line);
+  const splitter = new LineSplitter(maxLine);
+  const out: Line[] = [];
+  const collect = (line: Line) => out.push(line);
+  for (const chunk of chunks) splitter.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk, collect);
+  splitter.end(collect);
   return out;
 }
 
-test("splitLines() joins lines split across chunks, even inside a UTF-8 character", async () => {
+test("LineSplitter joins lines split across chunks, even inside a UTF-8 character", () => {
   const rocket = new TextEncoder().encode("🚀");
-  const result = await lines(["ab", "c\nd", rocket.slice(0, 2), rocket.slice(2), "\n"]);
+  const result = lines(["ab", "c\nd", rocket.slice(0, 2), rocket.slice(2), "\n"]);
   assert.deepEqual(result.map((l) => l.text), ["abc", "d🚀"]);
   assert.ok(result.every((l) => l.terminated));
 });
 
-test("splitLines() drops a BOM and CR, and reports an unterminated last line", async () => {
-  const result = await lines(["\ufeffone\r\ntwo\r\nthr"]);
+test("LineSplitter drops a BOM and CR, and reports an unterminated last line", () => {
+  const result = lines(["\ufeffone\r\ntwo\r\nthr"]);
   assert.deepEqual(result.map((l) => [l.text, l.number, l.terminated]), [["one", 1, true], ["two", 2, true], [
     "thr",
     3,
@@ -29,13 +32,13 @@ test("splitLines() drops a BOM and CR, and reports an unterminated last line", a
   ]]);
 });
 
-test("splitLines() skips over-long lines without holding them", async () => {
-  const result = await lines(["short\n", "x".repeat(30), "y".repeat(30), "\nafter\n"], 40);
+test("LineSplitter skips over-long lines without holding them", () => {
+  const result = lines(["short\n", "x".repeat(30), "y".repeat(30), "\nafter\n"], 40);
   assert.deepEqual(result.map((l) => [l.text, l.tooLong]), [["short", false], ["", true], ["after", false]]);
 });
 
-test("splitLines() turns invalid UTF-8 into replacement characters", async () => {
-  const result = await lines([new Uint8Array([0x61, 0xff, 0x62, 0x0a])]);
+test("LineSplitter turns invalid UTF-8 into replacement characters", () => {
+  const result = lines([new Uint8Array([0x61, 0xff, 0x62, 0x0a])]);
   assert.equal(result[0].text, "a\ufffdb");
 });
 
@@ -48,4 +51,30 @@ test("parseJsonLine() reads Python's NaN and Infinity literals, not inside strin
   });
   assert.deepEqual(parseJsonLine('{"q": "say \\"NaN\\"", "n": NaN}'), { q: 'say "NaN"', n: "NaN" });
   assert.throws(() => parseJsonLine('{"a": 1'), SyntaxError);
+});
+
+test("LineReader reads a file in chunks, then only what was appended, holding an unterminated line", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "a.jsonl");
+    // Lines that straddle the 256 KiB chunk edge, one of them with a character cut by it.
+    const long = "x".repeat(256 * 1024 - 3);
+    writeFileSync(path, `${long}\n🚀${long}\nthird`);
+    const viaAsync: string[] = [];
+    for await (const line of readLines(path)) viaAsync.push(line.text);
+    const viaSync: string[] = [];
+    forEachLineSync(path, (line) => viaSync.push(line.text));
+    assert.deepEqual(viaAsync, [long, `🚀${long}`, "third"]);
+    assert.deepEqual(viaSync, viaAsync);
+
+    const reader = new LineReader(path);
+    const seen: string[] = [];
+    reader.read((line) => seen.push(line.text));
+    assert.equal(seen.length, 2, "the unterminated last line waits for its line break");
+    appendFileSync(path, " line\nfourth\n");
+    reader.read((line) => seen.push(line.text));
+    assert.deepEqual(seen.slice(2), ["third line", "fourth"]);
+  } finally {
+    removeDir(dir);
+  }
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { readSession } from "../mod.ts";
 import { code, escapeText, renderMarkdown } from "../src/render/markdown.ts";
 import type { Session, SessionStep } from "../src/format/types.ts";
-import { SummaryBuilder } from "../src/model/aggregator.ts";
+import { summarize } from "../src/model/session.ts";
 
 const seed = join(import.meta.dirname!, "testdata", "python-seed");
 
@@ -37,7 +37,7 @@ function session(steps: SessionStep[], agent = "agent"): Session {
     finished_at: 2,
     state: "complete",
     steps,
-    summary: new SummaryBuilder().build(),
+    summary: summarize([]),
     warnings: [],
   };
 }

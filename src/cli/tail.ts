@@ -8,9 +8,9 @@
  */
 
 import { classifyLine } from "../format/record_line.ts";
-import { type Line, LineSplitter } from "../format/line_reader.ts";
-import { NotFoundError, openRead, type ReadFile, statPath, type Watch, watchPath } from "../runtime.ts";
-import { toSessionStep } from "../read/session_reader.ts";
+import { type Line, LineReader } from "../format/line_reader.ts";
+import { NotFoundError, statPath, type Watch, watchPath } from "../runtime.ts";
+import { toSessionStep } from "../model/session.ts";
 import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import type { JsonObject, SessionStep } from "../format/types.ts";
 import { isFilterActive, selectSessions, type SessionFilter } from "../read/session_filter.ts";
@@ -29,29 +29,28 @@ const DIR_CHECK_MS = 500;
  * Reads what is appended to a file, as whole lines: a line written in
  * pieces is passed on once, when its line break has arrived. Memory stays
  * bounded by one chunk and one line, whatever the size of the file; a line
- * longer than the limit of {@linkcode LineSplitter} is passed on as
+ * longer than the limit of {@linkcode LineReader} is passed on as
  * `tooLong`, with its number, and its text is not held.
  */
 export class LineFollower {
-  /** The file. */
-  readonly path: string;
-  readonly #maxLine: number | undefined;
-  #position = 0;
-  #splitter: LineSplitter;
+  readonly #reader: LineReader;
 
   /**
    * @param path The file to follow, from its start.
    * @param maxLine Lines longer than this many characters are skipped (default: 64 Mi).
    */
   constructor(path: string, maxLine?: number) {
-    this.path = path;
-    this.#maxLine = maxLine;
-    this.#splitter = new LineSplitter(maxLine);
+    this.#reader = new LineReader(path, { maxLine });
+  }
+
+  /** The file. */
+  get path(): string {
+    return this.#reader.path;
   }
 
   /** Bytes of the file read so far. */
   get position(): number {
-    return this.#position;
+    return this.#reader.position;
   }
 
   /**
@@ -67,29 +66,14 @@ export class LineFollower {
       if (err instanceof NotFoundError) return;
       throw err;
     }
-    if (size < this.#position) {
-      // Truncated or replaced: start over.
-      this.#position = 0;
-      this.#splitter = new LineSplitter(this.#maxLine);
-    }
-    if (size === this.#position) return;
-    let file: ReadFile;
+    // Truncated or replaced: start over.
+    if (size < this.#reader.position) this.#reader.restart();
+    if (size === this.#reader.position) return;
     try {
-      file = openRead(this.path);
+      this.#reader.read(onLine);
     } catch (err) {
       if (err instanceof NotFoundError) return; // deleted since the stat
       throw err;
-    }
-    try {
-      const buffer = new Uint8Array(256 * 1024);
-      while (true) {
-        const n = file.read(buffer, this.#position);
-        if (n === 0) break;
-        this.#position += n;
-        this.#splitter.push(buffer.subarray(0, n), onLine);
-      }
-    } finally {
-      file.close();
     }
   }
 }

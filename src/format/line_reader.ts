@@ -1,12 +1,14 @@
 /**
- * Splits a stream of bytes into text lines: UTF-8 decoded (invalid bytes
- * become U+FFFD), a leading BOM dropped, CRLF accepted, over-long lines
- * skipped rather than held in memory.
+ * The one line reader under every reader (`readSession`, `stats`, `tail`, the
+ * tracer's own reports): a file read chunk by chunk from a byte position and
+ * split into text lines — UTF-8 decoded (invalid bytes become U+FFFD), a
+ * leading BOM dropped, CRLF accepted, over-long lines skipped rather than
+ * held in memory.
  *
  * @module
  */
 
-import { openRead, readChunks } from "../runtime.ts";
+import { openRead, type ReadFile } from "../runtime.ts";
 
 /** Lines longer than this (in UTF-16 code units) are skipped: 64 Mi. */
 export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
@@ -29,11 +31,6 @@ export interface ReadLinesOptions {
   maxLine?: number;
   /** Start reading at this byte offset. @default {0} */
   start?: number;
-}
-
-/** Reads a file line by line, in bounded memory. */
-export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
-  yield* splitLines(readChunks(path, 256 * 1024, options.start ?? 0), options.maxLine);
 }
 
 /**
@@ -98,20 +95,95 @@ function withoutCR(line: string): string {
   return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
-/** Splits byte chunks into lines. */
-export async function* splitLines(
-  chunks: AsyncIterable<Uint8Array>,
-  maxLine: number = DEFAULT_MAX_LINE,
-): AsyncGenerator<Line> {
-  const splitter = new LineSplitter(maxLine);
+const CHUNK = 256 * 1024;
+
+/**
+ * Reads a file's lines chunk by chunk from a byte position, in bounded memory
+ * (one chunk and one line): the chunk loop that every reader shares. It can
+ * be read again later for what was appended since (`tail`).
+ */
+export class LineReader {
+  /** The file. */
+  readonly path: string;
+  readonly #maxLine: number | undefined;
+  #position: number;
+  #splitter: LineSplitter;
+  #buffer: Uint8Array | undefined;
+
+  /**
+   * @param path the file.
+   * @param options where to start, and the longest line kept.
+   */
+  constructor(path: string, options: ReadLinesOptions = {}) {
+    this.path = path;
+    this.#maxLine = options.maxLine;
+    this.#position = options.start ?? 0;
+    this.#splitter = new LineSplitter(options.maxLine);
+  }
+
+  /** Bytes of the file read so far (from its start). */
+  get position(): number {
+    return this.#position;
+  }
+
+  /**
+   * Reads one chunk of `file` at the current position; `onLine` gets each
+   * line it completes.
+   *
+   * @returns `false` when there was nothing more to read.
+   */
+  pull(file: ReadFile, onLine: (line: Line) => void): boolean {
+    const buffer = this.#buffer ??= new Uint8Array(CHUNK);
+    const n = file.read(buffer, this.#position);
+    if (n === 0) return false;
+    this.#position += n;
+    this.#splitter.push(buffer.subarray(0, n), onLine);
+    return true;
+  }
+
+  /**
+   * Reads everything the file holds past the current position; `onLine`
+   * gets each whole line (an unterminated last line waits for {@linkcode end}
+   * or for its line break in a later read).
+   *
+   * @throws {NotFoundError} / {PermissionError} when the file cannot be opened.
+   */
+  read(onLine: (line: Line) => void): void {
+    const file = openRead(this.path);
+    try {
+      while (this.pull(file, onLine));
+    } finally {
+      file.close();
+    }
+  }
+
+  /** Ends the input: `onLine` gets the last line if it had no line break. */
+  end(onLine: (line: Line) => void): void {
+    this.#splitter.end(onLine);
+  }
+
+  /** Starts over from the file's first byte (it was truncated or replaced). */
+  restart(): void {
+    this.#position = 0;
+    this.#splitter = new LineSplitter(this.#maxLine);
+  }
+}
+
+/** Reads a file line by line, in bounded memory, one chunk per turn of the event loop. */
+export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  const reader = new LineReader(path, options);
   const lines: Line[] = [];
   const collect = (line: Line) => lines.push(line);
-  for await (const chunk of chunks) {
-    splitter.push(chunk, collect);
-    yield* lines;
-    lines.length = 0;
+  const file = openRead(path);
+  try {
+    while (reader.pull(file, collect)) {
+      yield* lines;
+      lines.length = 0;
+    }
+  } finally {
+    file.close();
   }
-  splitter.end(collect);
+  reader.end(collect);
   yield* lines;
 }
 
@@ -121,19 +193,7 @@ export async function* splitLines(
  * fast path of `ai-trace stats`).
  */
 export function forEachLineSync(path: string, onLine: (line: Line) => void, options: ReadLinesOptions = {}): void {
-  const splitter = new LineSplitter(options.maxLine);
-  const file = openRead(path);
-  const buffer = new Uint8Array(256 * 1024);
-  let position = options.start ?? 0;
-  try {
-    while (true) {
-      const n = file.read(buffer, position);
-      if (n === 0) break;
-      position += n;
-      splitter.push(buffer.subarray(0, n), onLine);
-    }
-  } finally {
-    file.close();
-  }
-  splitter.end(onLine);
+  const reader = new LineReader(path, options);
+  reader.read(onLine);
+  reader.end(onLine);
 }

@@ -1,172 +1,167 @@
 /**
- * Totals of a session, kept incrementally in constant memory: counts, token
- * and cost sums, and duration percentiles (exact up to a few thousand steps,
- * then from a log-bucketed histogram within 1%).
+ * The one place that counts steps: the tracer's `summary()` and `end` line,
+ * `readSession`, `stats`, and the Markdown and HTML reports all add their
+ * steps here, so a step, an error, an "other" outcome, a token and a
+ * percentile mean the same thing everywhere. Constant memory per step name.
  *
  * @module
  */
 
-import type { NameSummary, Summary, Usage } from "../format/types.ts";
+import { DurationStats } from "./duration_stats.ts";
+import { finite } from "../format/fields.ts";
+import type { NameSummary, Summary } from "../format/types.ts";
 
-const EXACT_LIMIT = 4096;
-// Histogram buckets grow by 1%: bucket i holds durations up to MIN * GROWTH^i.
-const MIN_MS = 0.001;
-const GROWTH = 1.01;
-const LOG_GROWTH = Math.log(GROWTH);
-const BUCKETS = 2400; // up to about 2.3e7 ms
+/** The usage fields summed per session and per step name (numbers; anything else counts as 0). */
+export const SUMMED_USAGE = ["input_tokens", "output_tokens", "cost_usd"] as const;
 
-/** Percentiles of a stream of durations, in bounded memory. */
-export class DurationStats {
-  #exact: number[] = [];
-  #histogram: Float64Array | undefined;
-  #count = 0;
-  #total = 0;
+/** One of {@linkcode SUMMED_USAGE}. */
+export type SummedUsageKey = typeof SUMMED_USAGE[number];
 
-  /** Adds one duration, milliseconds. */
-  add(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) ms = 0;
-    this.#count++;
-    this.#total += ms;
-    if (this.#histogram === undefined) {
-      this.#exact.push(ms);
-      if (this.#exact.length > EXACT_LIMIT) {
-        this.#histogram = new Float64Array(BUCKETS);
-        for (const value of this.#exact) this.#histogram[bucketOf(value)]++;
-        this.#exact = [];
-      }
-    } else {
-      this.#histogram[bucketOf(ms)]++;
-    }
-  }
-
-  /** How many durations were added. */
-  get count(): number {
-    return this.#count;
-  }
-
-  /** The mean, or 0 when empty. */
-  get mean(): number {
-    return this.#count === 0 ? 0 : this.#total / this.#count;
-  }
-
-  /** The sum of all durations. */
-  get total(): number {
-    return this.#total;
-  }
-
-  /** The `p`-quantile (0 < p ≤ 1) by the nearest-rank method, or 0 when empty. */
-  quantile(p: number): number {
-    if (this.#count === 0) return 0;
-    const rank = Math.max(1, Math.ceil(p * this.#count));
-    if (this.#histogram === undefined) {
-      const sorted = this.#exact.slice().sort((a, b) => a - b);
-      return sorted[rank - 1];
-    }
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.#histogram[i];
-      if (seen >= rank) return i === 0 ? 0 : MIN_MS * GROWTH ** i;
-    }
-    return MIN_MS * GROWTH ** (BUCKETS - 1);
-  }
-}
-
-function bucketOf(ms: number): number {
-  if (ms <= MIN_MS) return 0;
-  return Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / MIN_MS) / LOG_GROWTH));
-}
-
-/** Rounds to 3 decimals, so summaries stay readable. */
-export function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function emptyName(): NameSummary {
-  return { count: 0, errors: 0, total_ms: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-}
-
-/** The fields of a finished step that a summary counts. */
+/** The fields of a finished step that are counted; `SessionStep` and a raw step record both fit. */
 export interface CountedStep {
   /** The step's name. */
   name: string;
-  /** Its outcome. */
-  outcome: string;
-  /** Its duration, milliseconds. */
-  duration_ms: number;
-  /** Its usage, if any. */
-  usage?: Usage;
+  /** Its outcome; `null` (or absent in a record) counts as `"ok"`. */
+  outcome: string | null;
+  /** Its duration, milliseconds; anything but a finite number ≥ 0 counts as 0. */
+  duration_ms: number | null;
+  /** Its usage, if any: each field of {@linkcode SUMMED_USAGE} that is a finite number is summed. */
+  usage?: { readonly [K in SummedUsageKey]?: unknown };
 }
 
-/** Builds a {@linkcode Summary} one step at a time. */
-export class SummaryBuilder {
-  #durations = new DurationStats();
-  #ok = 0;
-  #errors = 0;
-  #inputTokens = 0;
-  #outputTokens = 0;
-  #cost = 0;
-  #byName = new Map<string, NameSummary>();
+/** Totals of a set of steps (a session's, or one step name's). */
+export class StepTotals {
+  /** Steps counted. */
+  count = 0;
+  /** Of them, outcome `"ok"`. */
+  ok = 0;
+  /** Of them, outcome `"error"`. */
+  errors = 0;
+  /** Of them, any other outcome (`"skipped"`, …). */
+  other = 0;
+  /** Durations summed, milliseconds. */
+  totalMs = 0;
+  /** Usage summed, per field of {@linkcode SUMMED_USAGE}. */
+  readonly usage: Record<SummedUsageKey, number>;
+  /** Duration percentiles, when kept. */
+  readonly durations: DurationStats | undefined;
+
+  /** @param percentiles whether to keep the durations for percentiles. */
+  constructor(percentiles: boolean) {
+    this.durations = percentiles ? new DurationStats() : undefined;
+    this.usage = Object.fromEntries(SUMMED_USAGE.map((key) => [key, 0])) as Record<SummedUsageKey, number>;
+  }
+
+  /** Counts one step. */
+  add(step: CountedStep, outcome: string, ms: number): void {
+    this.count++;
+    if (outcome === "ok") this.ok++;
+    else if (outcome === "error") this.errors++;
+    else this.other++;
+    this.totalMs += ms;
+    this.durations?.add(ms);
+    const usage = step.usage;
+    if (usage !== undefined) { for (const key of SUMMED_USAGE) this.usage[key] += finite(usage[key]); }
+  }
+
+  /** The `p`-quantile of the durations (0 when not kept or empty), rounded to 3 decimals. */
+  quantile(p: number): number {
+    return round3(this.durations?.quantile(p) ?? 0);
+  }
+}
+
+/**
+ * Options of {@linkcode Aggregator}.
+ */
+export interface AggregatorOptions {
+  /**
+   * Keep per step name the durations for percentiles (as `stats` shows them).
+   *
+   * @default {false}
+   */
+  namePercentiles?: boolean;
+}
+
+/**
+ * Counts steps one at a time, in constant memory per step name: the session's
+ * totals and each name's.
+ */
+export class Aggregator {
+  readonly #all = new StepTotals(true);
+  readonly #byName = new Map<string, StepTotals>();
+  readonly #namePercentiles: boolean;
   /** Steps begun and not ended. */
   inFlight = 0;
   /** Records that could not be written. */
   lostRecords = 0;
 
-  /** Counts one finished step. */
-  add(step: CountedStep): void {
-    this.#durations.add(step.duration_ms);
-    let byName = this.#byName.get(step.name);
-    if (byName === undefined) {
-      byName = emptyName();
-      this.#byName.set(step.name, byName);
-    }
-    byName.count++;
-    byName.total_ms += Number.isFinite(step.duration_ms) ? step.duration_ms : 0;
-    if (step.outcome === "ok") this.#ok++;
-    else if (step.outcome === "error") {
-      this.#errors++;
-      byName.errors++;
-    }
-    const usage = step.usage;
-    if (usage !== undefined) {
-      const input = finite(usage.input_tokens);
-      const output = finite(usage.output_tokens);
-      const cost = finite(usage.cost_usd);
-      this.#inputTokens += input;
-      this.#outputTokens += output;
-      this.#cost += cost;
-      byName.input_tokens += input;
-      byName.output_tokens += output;
-      byName.cost_usd += cost;
-    }
+  /** @param options what to keep per step name. */
+  constructor(options: AggregatorOptions = {}) {
+    this.#namePercentiles = options.namePercentiles === true;
   }
 
-  /** The summary so far. */
-  build(): Summary {
+  /** Counts one finished step. */
+  add(step: CountedStep): void {
+    const outcome = step.outcome ?? "ok";
+    const ms = typeof step.duration_ms === "number" && Number.isFinite(step.duration_ms) && step.duration_ms > 0
+      ? step.duration_ms
+      : 0;
+    this.#all.add(step, outcome, ms);
+    let byName = this.#byName.get(step.name);
+    if (byName === undefined) {
+      byName = new StepTotals(this.#namePercentiles);
+      this.#byName.set(step.name, byName);
+    }
+    byName.add(step, outcome, ms);
+  }
+
+  /** The totals of every step counted. */
+  get all(): StepTotals {
+    return this.#all;
+  }
+
+  /** The totals per step name, in the order the names were first met. */
+  names(): IterableIterator<[string, StepTotals]> {
+    return this.#byName.entries();
+  }
+
+  /** The totals as a {@linkcode Summary}: what `summary()`, the `end` line and `readSession` give. */
+  summary(): Summary {
     const byName: Record<string, NameSummary> = {};
     for (const [name, totals] of this.#byName) {
-      byName[name] = { ...totals, total_ms: round3(totals.total_ms), cost_usd: round6(totals.cost_usd) };
+      byName[name] = {
+        count: totals.count,
+        errors: totals.errors,
+        total_ms: round3(totals.totalMs),
+        input_tokens: totals.usage.input_tokens,
+        output_tokens: totals.usage.output_tokens,
+        cost_usd: round6(totals.usage.cost_usd),
+      };
     }
+    const all = this.#all;
     return {
-      steps: this.#durations.count,
-      ok: this.#ok,
-      errors: this.#errors,
+      steps: all.count,
+      ok: all.ok,
+      errors: all.errors,
       in_flight: this.inFlight,
-      avg_ms: round3(this.#durations.mean),
-      p50_ms: round3(this.#durations.quantile(0.5)),
-      p95_ms: round3(this.#durations.quantile(0.95)),
-      input_tokens: this.#inputTokens,
-      output_tokens: this.#outputTokens,
-      cost_usd: round6(this.#cost),
+      avg_ms: round3(all.count === 0 ? 0 : all.totalMs / all.count),
+      p50_ms: all.quantile(0.5),
+      p95_ms: all.quantile(0.95),
+      input_tokens: all.usage.input_tokens,
+      output_tokens: all.usage.output_tokens,
+      cost_usd: round6(all.usage.cost_usd),
       lost_records: this.lostRecords,
       by_name: byName,
     };
   }
 }
 
-function finite(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+/** Rounds to 3 decimals (milliseconds to the microsecond), so totals stay readable. */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
-function round6(value: number): number {
+/** Rounds to 6 decimals (dollars to the micro-dollar). */
+export function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }

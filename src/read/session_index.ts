@@ -12,6 +12,8 @@ import { notATraceReason } from "../format/record_line.ts";
 import { parseJsonLine } from "../format/parse_line.ts";
 import { openRead } from "../runtime.ts";
 import { readSession } from "./session_reader.ts";
+import { asNumber, asObject } from "../format/fields.ts";
+import { sessionState } from "../model/state.ts";
 import type { TraceFile } from "./trace_dir.ts";
 import type { JsonObject, ReadWarning, Session, SessionState } from "../format/types.ts";
 
@@ -74,14 +76,6 @@ export interface IndexOptions {
 
 const HEAD_BYTES = 64 * 1024;
 const TAIL_LIMIT = 8 * 1024 * 1024;
-
-function asObject(value: unknown): JsonObject | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
 
 /** The first line of a file, if it ends within the first 64 KiB. */
 function readHeadLine(path: string): string | undefined {
@@ -163,7 +157,7 @@ export async function loadSession(path: string, options: IndexOptions = {}): Pro
 export async function indexSession(file: TraceFile, options: IndexOptions = {}): Promise<SessionEntry> {
   if (file.size === 0) throw new NotATraceError(file.path, "the file is empty");
   if (file.format === "jsonl") {
-    const fast = fastIndex(file);
+    const fast = fastIndex(file, options);
     if (fast !== undefined) return fast;
   }
   const session = await loadSession(file.path, options);
@@ -192,7 +186,7 @@ function duration(start: number | null, end: number | null): number | null {
   return start !== null && end !== null ? Math.max(0, (end - start) * 1000) : null;
 }
 
-function fastIndex(file: TraceFile): SessionEntry | undefined {
+function fastIndex(file: TraceFile, options: IndexOptions): SessionEntry | undefined {
   let head: JsonObject | undefined;
   let tail: JsonObject | undefined;
   try {
@@ -208,8 +202,8 @@ function fastIndex(file: TraceFile): SessionEntry | undefined {
   if (head?.type !== "session" || tail?.type !== "end") return undefined;
   const summary = asObject(tail.summary);
   if (!summary) return undefined;
-  const startedAt = num(head.started_at);
-  const finishedAt = num(tail.finished_at);
+  const startedAt = asNumber(head.started_at);
+  const finishedAt = asNumber(tail.finished_at);
   return {
     path: file.path,
     name: file.name,
@@ -219,12 +213,19 @@ function fastIndex(file: TraceFile): SessionEntry | undefined {
     started_at: startedAt,
     finished_at: finishedAt,
     duration_ms: duration(startedAt, finishedAt),
-    steps: num(summary.steps) ?? 0,
-    ok: num(summary.ok) ?? 0,
-    errors: num(summary.errors) ?? 0,
-    in_flight: num(summary.in_flight) ?? 0,
-    // An end line written as the process died of a signal or an uncaught error: it did not complete.
-    state: tail.reason === "signal" || tail.reason === "uncaught" ? "crashed" : "complete",
+    steps: asNumber(summary.steps) ?? 0,
+    ok: asNumber(summary.ok) ?? 0,
+    errors: asNumber(summary.errors) ?? 0,
+    in_flight: asNumber(summary.in_flight) ?? 0,
+    state: sessionState({
+      ended: true,
+      abnormalEnd: tail.reason === "signal" || tail.reason === "uncaught",
+      ours: true,
+      cutOff: false,
+      inFlight: asNumber(summary.in_flight) ?? 0,
+      lastSeen: finishedAt,
+      now: options.now ?? Date.now(),
+    }),
     size: file.size,
     fast: true,
     warnings: [],

@@ -9,10 +9,11 @@
 
 import { forEachLineSync } from "../format/line_reader.ts";
 import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "../format/record_line.ts";
+import { asNumber, asObject, asText } from "../format/fields.ts";
 import { readSession } from "./session_reader.ts";
-import { type CountedStep, DurationStats, round3 } from "../model/aggregator.ts";
+import { Aggregator, type CountedStep, round6 } from "../model/aggregator.ts";
 import type { TraceFile } from "./trace_dir.ts";
-import type { JsonObject, ReadWarning, Usage } from "../format/types.ts";
+import type { ReadWarning } from "../format/types.ts";
 
 /**
  * Totals of one step name across sessions.
@@ -99,19 +100,6 @@ export interface StatsReport {
   warnings: number;
 }
 
-interface NameTotals {
-  count: number;
-  errors: number;
-  durations: DurationStats;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
-
-function finite(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-
 /**
  * Adds up steps and sessions in bounded memory (per step name: counters and
  * a duration histogram).
@@ -128,13 +116,8 @@ function finite(value: unknown): number {
  */
 export class StatsAggregator {
   #sessions = 0;
-  #ok = 0;
-  #errors = 0;
-  #other = 0;
-  #inFlight = 0;
   #warnings = 0;
-  #durations = new DurationStats();
-  #byName = new Map<string, NameTotals>();
+  #steps = new Aggregator({ namePercentiles: true });
 
   /** Counts one session. */
   addSession(): void {
@@ -143,7 +126,7 @@ export class StatsAggregator {
 
   /** Counts steps begun and never ended. */
   addInFlight(n: number): void {
-    this.#inFlight += n;
+    this.#steps.inFlight += n;
   }
 
   /** Counts one warning. */
@@ -153,81 +136,44 @@ export class StatsAggregator {
 
   /** Counts one completed step. */
   addStep(step: CountedStep): void {
-    this.#durations.add(step.duration_ms);
-    let totals = this.#byName.get(step.name);
-    if (totals === undefined) {
-      totals = { count: 0, errors: 0, durations: new DurationStats(), input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-      this.#byName.set(step.name, totals);
-    }
-    totals.count++;
-    totals.durations.add(step.duration_ms);
-    if (step.outcome === "ok") this.#ok++;
-    else if (step.outcome === "error") {
-      this.#errors++;
-      totals.errors++;
-    } else this.#other++;
-    if (step.usage !== undefined) {
-      totals.input_tokens += finite(step.usage.input_tokens);
-      totals.output_tokens += finite(step.usage.output_tokens);
-      totals.cost_usd += finite(step.usage.cost_usd);
-    }
+    this.#steps.add(step);
   }
 
   /** The totals so far. */
   report(): StatsReport {
     const byName: NameStats[] = [];
-    let input = 0;
-    let output = 0;
-    let cost = 0;
-    for (const [name, totals] of this.#byName) {
-      input += totals.input_tokens;
-      output += totals.output_tokens;
-      cost += totals.cost_usd;
+    for (const [name, totals] of this.#steps.names()) {
       byName.push({
         name,
         count: totals.count,
         errors: totals.errors,
         error_rate: totals.count === 0 ? 0 : totals.errors / totals.count,
-        p50_ms: round3(totals.durations.quantile(0.5)),
-        p95_ms: round3(totals.durations.quantile(0.95)),
-        input_tokens: totals.input_tokens,
-        output_tokens: totals.output_tokens,
-        cost_usd: round6(totals.cost_usd),
+        p50_ms: totals.quantile(0.5),
+        p95_ms: totals.quantile(0.95),
+        input_tokens: totals.usage.input_tokens,
+        output_tokens: totals.usage.output_tokens,
+        cost_usd: round6(totals.usage.cost_usd),
       });
     }
     byName.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const all = this.#steps.all;
     return {
       sessions: this.#sessions,
-      steps: this.#durations.count,
-      ok: this.#ok,
-      errors: this.#errors,
-      other: this.#other,
-      in_flight: this.#inFlight,
-      p50_ms: round3(this.#durations.quantile(0.5)),
-      p95_ms: round3(this.#durations.quantile(0.95)),
-      input_tokens: input,
-      output_tokens: output,
-      cost_usd: round6(cost),
+      steps: all.count,
+      ok: all.ok,
+      errors: all.errors,
+      other: all.other,
+      in_flight: this.#steps.inFlight,
+      p50_ms: all.quantile(0.5),
+      p95_ms: all.quantile(0.95),
+      input_tokens: all.usage.input_tokens,
+      output_tokens: all.usage.output_tokens,
+      cost_usd: round6(all.usage.cost_usd),
       top_names: byName.slice(0, 5).map(({ name, count }) => ({ name, count })),
       by_name: byName,
       warnings: this.#warnings,
     };
   }
-}
-
-function round6(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
-/** A field as text, the way session_reader's toSessionStep() reads it. */
-function asText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (value === null || value === undefined) return "";
-  return JSON.stringify(value);
-}
-
-function asObject(value: unknown): JsonObject | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined;
 }
 
 /**
@@ -302,12 +248,7 @@ async function addSnapshot(path: string, stats: StatsAggregator, warn: (w: ReadW
   stats.addSession();
   for (const step of session.steps) {
     if (step.in_flight) stats.addInFlight(1);
-    else {stats.addStep({
-        name: step.name,
-        outcome: step.outcome ?? "ok",
-        duration_ms: step.duration_ms ?? 0,
-        usage: step.usage,
-      });}
+    else stats.addStep(step);
   }
 }
 
@@ -355,12 +296,12 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
       if (typeof record.id === "number") open.add(record.id);
     } else if (type === "step") {
       if (typeof record.id === "number") open.delete(record.id);
-      const duration = record.duration_ms;
+      // The fields as toSessionStep() reads them, without copying the step's context and logs.
       stats.addStep({
         name: asText(record.name),
         outcome: asText(record.outcome ?? "ok"),
-        duration_ms: typeof duration === "number" && Number.isFinite(duration) ? duration : 0,
-        usage: asObject(record.usage) as Usage | undefined,
+        duration_ms: asNumber(record.duration_ms),
+        usage: asObject(record.usage),
       });
     }
   });

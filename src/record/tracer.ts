@@ -31,10 +31,10 @@ import {
 } from "../runtime.ts";
 import { describe, Sanitizer } from "./safe_json.ts";
 import { newSessionId, safeFileName } from "../format/session_id.ts";
-import { readSession } from "../read/session_reader.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import { type DecideOptions, epochSeconds, Step, type StepHost } from "./step.ts";
-import { type CountedStep, SummaryBuilder } from "../model/aggregator.ts";
+import { Aggregator, type CountedStep } from "../model/aggregator.ts";
+import { lastFinish, readSessionLines, sortSteps } from "../model/session.ts";
 import { SCHEMA } from "../format/types.ts";
 import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
 
@@ -269,7 +269,7 @@ export class Tracer {
   #failing = false;
   #lastCheck = 0; // performance.now() of the last check that the file is still there
   #linesInFile = 0; // lines written to the current file, all lost if it is deleted
-  #summary = new SummaryBuilder();
+  #summary = new Aggregator();
   #onError: (error: Error) => void = defaultOnError;
   #errors = 0;
   #als = new AsyncLocalStorage<Step>();
@@ -612,24 +612,22 @@ export class Tracer {
    */
   summary(): Summary {
     this.#summary.inFlight = this.#open;
-    return this.#summary.build();
+    return this.#summary.summary();
   }
 
   /** The session as it stands: read back from its file, or from memory. */
   async #session(): Promise<Session | undefined> {
     if (!this.enabled) return undefined;
+    const now = Date.now();
     if (!this.#inMemory && this.#path !== undefined) {
-      const session = await readSession(this.#path);
+      const seed = { agent: this.agent, session_id: this.sessionId };
+      const session = await readSessionLines(this.#path, seed, now);
       if (!this.#closed) session.state = "running";
       return session;
     }
     const summary = this.summary();
-    let finishedAt: number | null = null;
-    for (const step of this.#steps) {
-      if (step.finished_at !== null && (finishedAt === null || step.finished_at > finishedAt)) {
-        finishedAt = step.finished_at;
-      }
-    }
+    const steps = this.#steps.slice();
+    sortSteps(steps);
     return {
       path: this.#path ?? "",
       format: "jsonl",
@@ -638,12 +636,12 @@ export class Tracer {
       session_id: this.sessionId,
       meta: this.#meta,
       started_at: this.#startedAt,
-      finished_at: finishedAt,
+      finished_at: lastFinish(this.#steps),
       runtime: runtimeInfo(),
       pid: pid(),
       host: hostname(),
       state: this.#closed ? (summary.in_flight > 0 ? "crashed" : "complete") : "running",
-      steps: this.#steps.slice().sort((x, y) => x.started_at - y.started_at || x.id - y.id),
+      steps,
       summary,
       warnings: [],
     };

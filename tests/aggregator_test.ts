@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DurationStats, SummaryBuilder } from "../src/model/aggregator.ts";
+import { Aggregator } from "../src/model/aggregator.ts";
+import { DurationStats } from "../src/model/duration_stats.ts";
 
 test("DurationStats.quantile() is exact for small runs (nearest rank)", () => {
   const stats = new DurationStats();
@@ -18,8 +19,8 @@ test("DurationStats.quantile() stays within 1% for a million durations, in fixed
   assert.equal(stats.count, 1_000_000);
 });
 
-test("SummaryBuilder.build() counts outcomes, tokens and cost per session and per name", () => {
-  const builder = new SummaryBuilder();
+test("Aggregator.summary() counts outcomes, tokens and cost per session and per name", () => {
+  const builder = new Aggregator();
   builder.add({
     name: "a",
     outcome: "ok",
@@ -28,7 +29,7 @@ test("SummaryBuilder.build() counts outcomes, tokens and cost per session and pe
   });
   builder.add({ name: "a", outcome: "error", duration_ms: 3 });
   builder.add({ name: "b", outcome: "skipped", duration_ms: 2, usage: { input_tokens: NaN } });
-  const summary = builder.build();
+  const summary = builder.summary();
   assert.equal(summary.steps, 3);
   assert.equal(summary.ok, 1);
   assert.equal(summary.errors, 1);
