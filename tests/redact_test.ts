@@ -95,3 +95,31 @@ test("createRedactor() finds every built-in shape behind its quick pre-check", (
   assert.equal(custom.redactString("line one\nref 12345\nline three"), "line one\n[REDACTED]\nline three");
   assert.equal(custom.redactString("order café-42 ready"), "order [REDACTED] ready");
 });
+
+test("createRedactor() leaves prose and ordinary keys alone while catching the shapes of issue 12", () => {
+  const r = createRedactor();
+  for (
+    const text of [
+      "basic internationalization",
+      "a token limit of 4096 tokens",
+      "see http://example.com and mail bob@x.com",
+      "time 12:30 ok",
+      "passport=123",
+    ]
+  ) {
+    assert.equal(r.redactString(text), text);
+  }
+  for (const key of ["monkey", "primary_key", "bypass", "compass", "keyboard", "author", "tokens"]) {
+    assert.equal(r.isSensitiveKey(key), false, key);
+  }
+  for (const key of ["openai_key", "db_pass", "auth_header", "jwt", "private_key_pem", "priv_key", "STRIPE_KEY"]) {
+    assert.equal(r.isSensitiveKey(key), true, key);
+  }
+  assert.equal(r.redactString("https://user:p@ss@host.com/x"), "https://[REDACTED]@host.com/x");
+  assert.equal(
+    r.redactString("Server=db;User Id=sa;Password=Hunter2Pass;Database=x"),
+    "Server=db;User Id=sa;Password=[REDACTED];Database=x",
+  );
+  assert.equal(r.redactString('{"password": "a b c", "x": 1}'), '{"password": "[REDACTED]", "x": 1}');
+  assert.equal(r.redactString("Authorization: Token abc123def456ghi"), "Authorization: Token [REDACTED]");
+});

@@ -201,6 +201,11 @@ export class Sanitizer {
       this.#field(out, key, item, depth);
     }
     if (keys.length > limit) out["…"] = `${keys.length - limit} more keys`;
+    // A header written as a record: { name: "Authorization", value: "…" }.
+    if (Object.hasOwn(out, "value") && isSecretValue(out.value)) {
+      const name = typeof out.name === "string" ? out.name : typeof out.key === "string" ? out.key : out.header;
+      if (typeof name === "string" && this.#redactor.isSensitiveKey(name)) out.value = REDACTED;
+    }
     return out;
   }
 
@@ -244,6 +249,12 @@ export class Sanitizer {
       out[i] = this.#clean(item, depth) ?? null;
     }
     if (total > limit) out.push(`… ${total - limit} more items`);
+    // A header written as a pair: ["Authorization", "…"] (as in `new Headers([[name, value]])`).
+    if (
+      out.length === 2 && typeof out[0] === "string" && isSecretValue(out[1]) && this.#redactor.isSensitiveKey(out[0])
+    ) {
+      out[1] = REDACTED;
+    }
     return out;
   }
 
@@ -267,6 +278,11 @@ export class Sanitizer {
     if (error.cause !== undefined) this.#field(out, "cause", error.cause, depth);
     return out;
   }
+}
+
+// What a sensitive name redacts: anything but nothing (null, a flag).
+function isSecretValue(value: JsonValue | undefined): boolean {
+  return value !== null && value !== undefined && typeof value !== "boolean";
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

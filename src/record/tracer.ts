@@ -247,6 +247,8 @@ function defaultOnError(error: Error): void {
 export class Tracer {
   /** The agent's name, verbatim. */
   readonly agent: string;
+  /** The agent's name as written (redacted, bounded). */
+  readonly #agentText: string;
   /** This run's session id, `YYYYMMDD_HHMMSS_<suffix>` (UTC). */
   readonly sessionId: string;
   /** The directory trace files go to. */
@@ -299,6 +301,8 @@ export class Tracer {
     });
     // Not a string (against the types): made one without ever throwing.
     this.agent = typeof agent === "string" ? agent : this.#sanitizer.text(agent);
+    // What is written, in the file and in its name: redacted (a key passed as a name stays out of both).
+    this.#agentText = this.#sanitizer.text(this.agent);
     this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
     this.traceDir = options.traceDir ?? traceDirFromEnv(env("AI_TRACE_DIR"));
     // A given id goes into the file name: made safe like an agent name.
@@ -345,7 +349,7 @@ export class Tracer {
   }
 
   #openFile(fixedId: boolean): void {
-    const base = safeFileName(this.agent);
+    const base = safeFileName(this.#agentText);
     try {
       makeDir(this.traceDir);
       let sessionId = this.sessionId;
@@ -367,7 +371,7 @@ export class Tracer {
           JSON.stringify({
             type: "session",
             schema: SCHEMA,
-            agent: this.#sanitizer.text(this.agent),
+            agent: this.#agentText,
             session_id: this.sessionId,
             started_at: this.#startedAt,
             meta: this.#meta,
@@ -632,7 +636,7 @@ export class Tracer {
       path: this.#path ?? "",
       format: "jsonl",
       schema: SCHEMA,
-      agent: this.agent,
+      agent: this.#agentText,
       session_id: this.sessionId,
       meta: this.#meta,
       started_at: this.#startedAt,
@@ -651,7 +655,7 @@ export class Tracer {
     try {
       const session = await this.#session();
       if (session === undefined) return undefined;
-      const target = path ?? join(this.traceDir, `${safeFileName(this.agent)}_${this.sessionId}${extension}`);
+      const target = path ?? join(this.traceDir, `${safeFileName(this.#agentText)}_${this.sessionId}${extension}`);
       makeDir(this.traceDir);
       writeFileAtomic(target, render(session));
       return target;

@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { readSession, Tracer } from "../../mod.ts";
 import { renderMarkdown } from "../../src/render/markdown.ts";
@@ -147,6 +149,136 @@ test("Tracer leaves no API key, token or password in any file it or the CLI writ
       `${NEEDLES.length} secrets × ${checked} files (jsonl, json, md, html, 4 CLI exports) + 4 CLI outputs: 0 leaked`,
     );
   } finally {
+    removeDir(dir);
+  }
+});
+
+/**
+ * The shapes an attack on main found unredacted (issue 12, finding 12), each
+ * with where it goes in the run and the part that must not come out.
+ */
+const GAPS: { shape: string; needle: string }[] = [
+  { shape: "PGP private key block", needle: `lQOYBF${x(40)}` },
+  { shape: "basic (lower case)", needle: x(21) },
+  { shape: "BASIC (upper case)", needle: x(22) },
+  { shape: "Bearer%20", needle: x(33) },
+  { shape: "Authorization: Token", needle: x(25) },
+  { shape: "?api_key= in a URL", needle: x(26) },
+  { shape: "&client_secret= in a URL", needle: x(44) },
+  { shape: "Password=…; in a connection string", needle: x(27) },
+  { shape: "Sentry-style https://KEY@host", needle: x(32, "0123456789abcdef") },
+  { shape: "https://user:p@ss@host", needle: `ss${x(28)}` },
+  { shape: 'header pair [["Authorization", …]]', needle: x(29) },
+  { shape: '{ name: "Authorization", value: … }', needle: x(30) },
+  { shape: "key openai_key", needle: x(31) },
+  { shape: "key db_pass", needle: x(34) },
+  { shape: "key auth_header", needle: x(35) },
+  { shape: "key jwt", needle: x(36) },
+  { shape: "key private_key_pem", needle: x(38) },
+  { shape: "password=… in an error message and its stack", needle: x(37) },
+  { shape: "an API key as the agent name", needle: x(41) },
+];
+
+async function receiver(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => body += chunk);
+    request.on("end", () => {
+      bodies.push(body);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test("Tracer redacts every shape of issue 12 in every output: file, file name, Markdown, HTML, view --json, OTLP, push", async () => {
+  const dir = tempDir("ai-trace-gaps-");
+  const traceDir = join(dir, "traces");
+  const server = await receiver();
+  try {
+    const need = (shape: string) => GAPS.find((gap) => gap.shape === shape)!.needle;
+    const tracer = new Tracer(`agent sk-ant-api03-${need("an API key as the agent name")}`, {
+      traceDir,
+      meta: { openai_key: need("key openai_key"), db_pass: need("key db_pass") },
+    });
+    tracer.step("call", {
+      auth_header: need("key auth_header"),
+      jwt: need("key jwt"),
+      private_key_pem: need("key private_key_pem"),
+      headers: [["Authorization", `tok ${need('header pair [["Authorization", …]]')}`]],
+      header: { name: "Authorization", value: `tok ${need('{ name: "Authorization", value: … }')}` },
+    }, (step) => {
+      step.log({
+        pgp: `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${need("PGP private key block")}\n=abcd\n` +
+          "-----END PGP PRIVATE KEY BLOCK-----",
+        lower: `basic ${need("basic (lower case)")}`,
+        upper: `BASIC ${need("BASIC (upper case)")}`,
+      });
+      step.log({
+        request: `GET /x?auth=Bearer%20${need("Bearer%20")} with Authorization: Token ${need("Authorization: Token")}`,
+      });
+      step.decide(`fetch https://api.example.com/v1?api_key=${need("?api_key= in a URL")}&q=1`, {
+        reason: `https://h/?x=1&client_secret=${need("&client_secret= in a URL")}`,
+      });
+      step.log({
+        dsn: `Server=db;User Id=sa;Password=${need("Password=…; in a connection string")};Database=x`,
+        sentry: `https://${need("Sentry-style https://KEY@host")}@o1.ingest.sentry.io/42`,
+        url: `postgres://user:p@${need("https://user:p@ss@host")}@db.example.com/x`,
+      });
+    });
+    try {
+      tracer.step("login", () => {
+        throw new Error(`connect failed password=${need("password=… in an error message and its stack")} host=db`);
+      });
+    } catch {
+      // recorded
+    }
+    const written = [tracer.path!, await tracer.saveMarkdown(), await tracer.saveHtml()];
+    await tracer.close();
+    for (const path of written) assert.ok(path, "every report was written");
+    const outputs: [string, string][] = written.map((path) => [
+      `the .${path!.slice(path!.lastIndexOf(".") + 1)} file`,
+      readFileSync(path!, "utf8"),
+    ]);
+    outputs.push(["file names", readdirSync(traceDir).join("\n")]);
+    for (const format of ["md", "html", "otlp"]) {
+      const run = await cli(["--dir", traceDir, "export", "latest", "--format", format]);
+      assert.equal(run.code, 0, run.err);
+      outputs.push([`export --format ${format}`, run.out]);
+    }
+    for (const command of [["view", "latest", "--json"], ["view", "latest", "--full"], ["list", "--json"]]) {
+      const run = await cli(["--dir", traceDir, ...command]);
+      assert.equal(run.code, 0, run.err);
+      outputs.push([command.join(" "), run.out]);
+    }
+    const pushed = await cli(["--dir", traceDir, "push", "latest", "--endpoint", server.url]);
+    assert.equal(pushed.code, 0, pushed.err);
+    assert.equal(server.bodies.length, 1, "one push request reached the 127.0.0.1 server");
+    outputs.push(["push body", server.bodies[0]]);
+    // The run did record the steps: the test would pass vacuously otherwise.
+    assert.ok(outputs[0][1].includes("Server=db;User Id=sa;Password=[REDACTED];Database=x"), outputs[0][1]);
+    for (const [where, text] of outputs) {
+      for (const { shape, needle } of GAPS) {
+        for (const part of fragments(needle)) {
+          const at = text.indexOf(part);
+          assert.ok(at < 0, `${where} shows ${shape} (${part}): …${text.slice(Math.max(0, at - 120), at + 40)}`);
+        }
+      }
+    }
+    figure(
+      "secrets-gaps",
+      `${GAPS.length} shapes × ${outputs.length} outputs (${outputs.map(([w]) => w).join(", ")}): 0 leaked`,
+    );
+  } finally {
+    await server.close();
     removeDir(dir);
   }
 });
