@@ -27,12 +27,14 @@ export { NotFoundError, PermissionError } from "./src/runtime.ts";
 export {
   AmbiguousSessionError,
   findSession,
+  type FindSessionOptions,
   listTraceFiles,
   SessionNotFoundError,
   TraceDirError,
   type TraceDirListing,
   type TraceFile,
 } from "./src/read/trace_dir.ts";
+export { type SessionFilter } from "./src/read/session_filter.ts";
 export { renderHtml, type RenderHtmlOptions } from "./src/render/html_report.ts";
 export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/read/stats.ts";
 export type {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { cli, NOW } from "./_cli.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
@@ -217,6 +219,47 @@ describe("tail filters", () => {
     const none = await cli(["--dir", dir, "tail", "--no-follow", "--agent", "nobody"]);
     assert.equal(none.code, 0);
     assert.match(none.err, /No session that matches the filters/);
+  });
+});
+
+describe("push --all filters", () => {
+  test("push --all sends only the sessions that pass the filters, and --json says which", async () => {
+    const bodies: string[] = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.setEncoding("utf8");
+      request.on("data", (chunk: string) => body += chunk);
+      request.on("end", () => {
+        bodies.push(body);
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const args = ["--dir", dir, "push", "--all", "--endpoint", endpoint, "--json"];
+      const { code, out, err } = await cli([...args, "--agent", "research_agent", "--state", "crashed"]);
+      assert.equal(code, 0, err);
+      const report = JSON.parse(out);
+      assert.deepEqual(report.filter, { agent: ["research_agent"], state: ["crashed"] });
+      assert.deepEqual(report.sessions.map((s: { session_id: string }) => s.session_id.split("_").pop()), [
+        "r3h",
+        "r3d",
+      ]);
+      assert.equal(bodies.length, 1);
+      assert.equal(JSON.parse(bodies[0]).resourceSpans.length, 2, "two sessions reached the server");
+      const none = await cli([...args, "--since", "10s"]);
+      assert.equal(none.code, 0);
+      assert.deepEqual(JSON.parse(none.out).sessions, []);
+      assert.equal(bodies.length, 1, "nothing sent when no session passes");
+      const bad = await cli(["--dir", dir, "push", "latest", "--endpoint", endpoint, "--state", "crashed"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /need --all/);
+    } finally {
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

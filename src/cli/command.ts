@@ -129,7 +129,7 @@ function parseErrorMessage(err: unknown): string {
   if (unknown) return `Unknown option "${unknown[1]}"`;
   const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
   if (missing) return `Option "${missing[1]}" needs a value`;
-  const ambiguous = /Option '(-\w)' argument is ambiguous/.exec(message);
+  const ambiguous = /Option '(-\w|--[\w-]+)' argument is ambiguous/.exec(message);
   if (ambiguous) return `Option "${ambiguous[1]}" needs a value`;
   const noValue = /Option '(--[\w-]+)' does not take an argument/.exec(message);
   if (noValue) return `Option "${noValue[1]}" takes no value`;

@@ -18,7 +18,7 @@ import type { Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { printable } from "./format.ts";
 import type { Io } from "./io.ts";
-import { resolveSession, SESSION_HELP } from "./view.ts";
+import { AGENT_OPTION, lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What a format's functions get besides the session. */
@@ -161,12 +161,18 @@ ${list}
 
 Options:
   -f, --format F      The format
-  -o, --output FILE   Write to FILE instead of standard output${extra ? "\n" + extra : ""}
+  -o, --output FILE   Write to FILE instead of standard output
+      --agent NAME    With latest or latest~N: that agent's sessions only (repeatable)${extra ? "\n" + extra : ""}
 
 ${COMMON_HELP}`;
   },
   get options(): OptionsConfig {
-    return { format: { type: "string", short: "f" }, output: { type: "string", short: "o" }, ...formatOptions() };
+    return {
+      format: { type: "string", short: "f" },
+      output: { type: "string", short: "o" },
+      agent: AGENT_OPTION,
+      ...formatOptions(),
+    };
   },
   maxPositionals: 1,
   async run({ io, dir, json, style, values, positionals }): Promise<number> {
@@ -192,7 +198,7 @@ ${COMMON_HELP}`;
         }
       }
     }
-    const session = await resolveSession(dir, positionals[0], io.now(), "export");
+    const session = await resolveSession(dir, positionals[0], io.now(), "export", lookupOptions(io, values, style));
     const context: ExportContext = { now: io.now(), values, io };
     const rendered = await format.render(session, context);
     if (output === undefined || output === "-") {

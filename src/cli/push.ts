@@ -11,12 +11,14 @@ import { type OtlpExportRequest, toOtlp } from "../otlp/to_otlp.ts";
 import { OtlpPushError, otlpTracesUrl, pushOtlp } from "../otlp/push.ts";
 import { loadSession } from "../read/session_index.ts";
 import { listTraceFiles } from "../read/trace_dir.ts";
-import type { Session } from "../format/types.ts";
+import type { ReadWarning, Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { plural, printable } from "./format.ts";
 import { formatWarning } from "./list.ts";
 import { UsageError } from "./usage_error.ts";
-import { resolveSession, SESSION_HELP } from "./view.ts";
+import { lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
+import { filterToJson, isFilterActive, selectSessions } from "../read/session_filter.ts";
+import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 
 const HELP_COMMAND = "ai-trace push --help";
 
@@ -68,13 +70,19 @@ Options:
   -e, --endpoint URL          The OTLP/HTTP endpoint, e.g. http://localhost:4318
                               (/v1/traces is added unless the URL ends with it)
   -H, --header NAME=VALUE     A request header, e.g. "Authorization=Bearer ..." (repeatable)
-  -a, --all                   Push every session of the trace directory
+  -a, --all                   Push every session of the trace directory (that
+                              passes the filters)
+      --agent NAME            With --all: a filter (below); with latest or
+                              latest~N: that agent's sessions only
+
+${FILTER_HELP}
 
 ${COMMON_HELP}`,
   options: {
     endpoint: { type: "string", short: "e" },
     header: { type: "string", short: "H", multiple: true },
     all: { type: "boolean", short: "a" },
+    ...FILTER_OPTIONS,
   },
   maxPositionals: Number.MAX_SAFE_INTEGER,
   async run({ io, dir, json, style, values, positionals }): Promise<number> {
@@ -96,11 +104,21 @@ ${COMMON_HELP}`,
     }
 
     const now = io.now();
+    const filter = parseFilterFlags(values, "push", now);
+    if (!all && Object.keys(filterToJson({ ...filter, agents: undefined })).length > 0) {
+      throw new UsageError("The filters --state, --since, --until and --errors need --all", HELP_COMMAND);
+    }
     const sessions: Session[] = [];
     if (all) {
       const listing = listTraceFiles(dir);
       for (const warning of listing.skipped) io.stderr(formatWarning(warning, style));
-      for (const file of listing.files) {
+      let files = listing.files;
+      if (isFilterActive(filter)) {
+        const skip = (warning: ReadWarning) =>
+          io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
+        files = (await selectSessions(files, filter, { now, onSkipped: skip })).map(({ file }) => file);
+      }
+      for (const file of files) {
         try {
           sessions.push(await loadSession(file.path, { now }));
         } catch (err) {
@@ -109,15 +127,28 @@ ${COMMON_HELP}`,
         }
       }
     } else {
-      for (const query of positionals) sessions.push(await resolveSession(dir, query, now, "push"));
+      const lookup = lookupOptions(io, values, style);
+      for (const query of positionals) sessions.push(await resolveSession(dir, query, now, "push", lookup));
     }
 
     const documents: OtlpExportRequest[] = sessions.map(toOtlp);
     const spanCounts = documents.map((doc) => doc.resourceSpans[0].scopeSpans[0].spans.length);
     if (sessions.length === 0) {
       if (json) {
-        printJson(io, { url, sessions: [], requests: 0, spans: 0, rejected_spans: 0, messages: [], retries: 0 });
-      } else io.stderr(`No sessions in "${printable(dir)}" to push\n`);
+        printJson(io, {
+          url,
+          filter: filterToJson(filter),
+          sessions: [],
+          requests: 0,
+          spans: 0,
+          rejected_spans: 0,
+          messages: [],
+          retries: 0,
+        });
+      } else {
+        const which = isFilterActive(filter) ? "No sessions that match the filters" : "No sessions";
+        io.stderr(`${which} in "${printable(dir)}" to push\n`);
+      }
       return 0;
     }
 
@@ -145,6 +176,7 @@ ${COMMON_HELP}`,
     if (json) {
       printJson(io, {
         url: result.url,
+        filter: filterToJson(filter),
         sessions: sessions.map((session, i) => ({
           path: session.path,
           agent: session.agent,

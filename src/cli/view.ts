@@ -7,10 +7,12 @@
  */
 
 import { loadSession } from "../read/session_index.ts";
-import { AmbiguousSessionError, findSession } from "../read/trace_dir.ts";
+import { AmbiguousSessionError, findSession, type FindSessionOptions } from "../read/trace_dir.ts";
 import type { Session, SessionStep } from "../format/types.ts";
-import { type Command, COMMON_HELP, printJson } from "./command.ts";
+import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson } from "./command.ts";
+import type { Io } from "./io.ts";
 import {
+  createStyle,
   formatClock,
   formatDateTime,
   formatDuration,
@@ -21,6 +23,16 @@ import {
   type Style,
 } from "./format.ts";
 import { formatState, formatWarning } from "./list.ts";
+import {
+  describeStepFilter,
+  filterStepTree,
+  isStepFilterActive,
+  parseStepFilterFlags,
+  STEP_FILTER_HELP,
+  STEP_FILTER_OPTIONS,
+  type StepFilter,
+  stepFilterToJson,
+} from "./step_filter.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** How many frames of an error's stack `view` shows. */
@@ -28,7 +40,10 @@ const STACK_FRAMES = 3;
 
 /** The session argument's help, shared by `view` and `export`. */
 export const SESSION_HELP = `<session> is a path, a file name in the trace directory, a session id, a
-unique prefix of a session id or file name, or "latest" (the newest session).`;
+unique prefix of a session id or file name, "latest" (the newest session),
+"latest~N" (the N-th before it), "latest:AGENT" (the newest session of an
+agent; also "latest:AGENT~N"), or an agent's name (its newest session; a
+note on standard error says so when it has several).`;
 
 /**
  * Resolves the `<session>` argument and reads the session.
@@ -37,6 +52,8 @@ unique prefix of a session id or file name, or "latest" (the newest session).`;
  * @param query What the user typed.
  * @param now The time now, epoch milliseconds.
  * @param command The command, for the usage hint.
+ * @param options Agents to narrow `latest` to (`--agent`), and where the
+ *   note goes when an agent's name stood for its newest session.
  * @returns The session.
  */
 export async function resolveSession(
@@ -44,13 +61,14 @@ export async function resolveSession(
   query: string | undefined,
   now: number,
   command: string,
+  options: FindSessionOptions = {},
 ): Promise<Session> {
   if (query === undefined || query === "") {
     throw new UsageError(`Missing <session> (a session id, a file, or "latest")`, `ai-trace ${command} --help`);
   }
   let path: string;
   try {
-    path = findSession(dir, query).path;
+    path = findSession(dir, query, options).path;
   } catch (err) {
     if (err instanceof AmbiguousSessionError) {
       throw new UsageError(err.message, "ai-trace list");
@@ -58,6 +76,22 @@ export async function resolveSession(
     throw err;
   }
   return await loadSession(path, { now });
+}
+
+/** The `--agent` flag of commands that take a `<session>`: it narrows `latest`. */
+export const AGENT_OPTION: OptionsConfig[string] = { type: "string", multiple: true };
+
+/**
+ * The lookup options of a command line: `--agent` for `latest`, and a note on
+ * standard error when an agent's name stood for its newest session.
+ */
+export function lookupOptions(io: Io, values: OptionValues, style: Style): FindSessionOptions {
+  const agent = values.agent;
+  const agents = Array.isArray(agent) ? agent.filter((a): a is string => typeof a === "string") : [];
+  return {
+    agents: agents.length > 0 ? agents : undefined,
+    onNote: (message) => io.stderr(`${style.yellow("note:")} ${printable(message)}\n`),
+  };
 }
 
 /** Orders steps as a tree: each step followed by its children, with its depth. */
@@ -183,21 +217,42 @@ export function sessionHeader(session: Session, style: Style, max: number): stri
 }
 
 /**
- * Renders a session as text: header, then the step tree.
+ * Renders a session as text: header, then the step tree. With a step
+ * filter, the header still gives the whole session's totals, a line says
+ * what the filter kept, and ancestors of the steps picked show their title
+ * and context only.
  *
  * @param session The session.
  * @param style Colors, or none.
  * @param max The longest a value may print before it is cut.
+ * @param filter Which steps to show.
  * @returns The text.
  */
-export function renderSessionText(session: Session, style: Style, max = 120): string {
+export function renderSessionText(session: Session, style: Style, max = 120, filter: StepFilter = {}): string {
   const out = sessionHeader(session, style, max);
+  const tree = stepTree(session.steps);
+  const shown = filterStepTree(tree, filter);
+  if (isStepFilterActive(filter)) {
+    const picked = shown.filter((item) => item.picked).length;
+    const above = shown.length - picked;
+    out.push(
+      style.dim("filter".padEnd(10)) +
+        `${printable(describeStepFilter(filter))}: ${picked} of ${plural(tree.length, "step")} shown` +
+        (above > 0 ? style.dim(` (and ${plural(above, "step")} above them)`) : ""),
+    );
+  }
   out.push("");
   if (session.steps.length === 0) out.push(style.dim("(no steps)"));
-  for (const { step, depth } of stepTree(session.steps)) {
+  else if (shown.length === 0) out.push(style.dim("(no step matches the filter)"));
+  for (const { step, depth, picked } of shown) {
     const indent = "  ".repeat(Math.min(depth, 20));
-    out.push(indent + stepTitle(step, style));
-    for (const line of stepDetails(step, style, max)) out.push(`${indent}    ${line}`);
+    out.push(indent + (picked ? stepTitle(step, style) : style.dim(stepTitle(step, createStyle(false)))));
+    const details = picked ? stepDetails(step, style, max) : stepDetails(
+      { ...step, logs: [], decision: undefined, usage: undefined, error: null, stack: undefined },
+      style,
+      max,
+    );
+    for (const line of details) out.push(`${indent}    ${line}`);
   }
   return out.join("\n") + "\n";
 }
@@ -206,7 +261,7 @@ export function renderSessionText(session: Session, style: Style, max = 120): st
 export const view: Command = {
   name: "view",
   summary: "One session as a tree of steps: context, logs, decisions, errors",
-  help: `Usage: ai-trace view <session> [--full] [--json]
+  help: `Usage: ai-trace view <session> [--agent NAME] [step filters] [--full] [--json]
 
 Shows one session: its header (agent, state, counts, runtime, meta), then
 every step as a tree (children under their parents) with its context, logs
@@ -218,18 +273,32 @@ file that could not be read are listed in a footer (on standard error with
 ${SESSION_HELP}
 
 Options:
-      --full      Print values whole (by default long values are cut at 120 characters)
+      --full            Print values whole (by default long values are cut at 120 characters)
+      --agent NAME      With latest or latest~N: that agent's sessions only (exact
+                        or a glob; repeatable)
+
+${STEP_FILTER_HELP}
+
+Example: ai-trace view latest:research_agent --errors
 
 ${COMMON_HELP}`,
-  options: { full: { type: "boolean" } },
+  options: { full: { type: "boolean" }, agent: AGENT_OPTION, ...STEP_FILTER_OPTIONS },
   maxPositionals: 1,
   async run({ io, dir, json, style, values, positionals }): Promise<number> {
-    const session = await resolveSession(dir, positionals[0], io.now(), "view");
+    const filter = parseStepFilterFlags(values, "view");
+    const session = await resolveSession(dir, positionals[0], io.now(), "view", lookupOptions(io, values, style));
     if (json) {
       for (const warning of session.warnings) io.stderr(formatWarning(warning, style));
-      printJson(io, session);
+      if (isStepFilterActive(filter)) {
+        const shown = filterStepTree(stepTree(session.steps), filter);
+        printJson(io, {
+          ...session,
+          filter: stepFilterToJson(filter),
+          steps: shown.map(({ step, picked }) => picked ? step : { ...step, filter_ancestor: true }),
+        });
+      } else printJson(io, session);
     } else {
-      let text = renderSessionText(session, style, values.full === true ? Infinity : 120);
+      let text = renderSessionText(session, style, values.full === true ? Infinity : 120, filter);
       // Unreadable lines go in a footer, where a reader paging through the output sees them.
       if (session.warnings.length > 0) {
         text += "\n" + session.warnings.map((warning) => formatWarning(warning, style)).join("");

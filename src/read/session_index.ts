@@ -120,6 +120,25 @@ function readTailLine(path: string, size: number): string | undefined {
 }
 
 /**
+ * The agent a session file names in its first line (verbatim, as the tracer
+ * was given it), else the agent its file name gives. Reads at most the first
+ * 64 KiB.
+ *
+ * @param file The file.
+ * @returns The agent's name.
+ */
+export function readAgentName(file: TraceFile): string {
+  if (file.format !== "jsonl" || file.size === 0) return file.agent;
+  try {
+    const line = readHeadLine(file.path);
+    const head = line === undefined ? undefined : asObject(parseJsonLine(line));
+    return head?.type === "session" && typeof head.agent === "string" ? head.agent : file.agent;
+  } catch {
+    return file.agent; // unreadable now: the name is all there is
+  }
+}
+
+/**
  * Reads a whole session for display, refusing files that hold no session.
  *
  * @param path The file.

@@ -13,6 +13,9 @@
 import { basename, join } from "node:path";
 import { listDir, NotFoundError, PermissionError, statPath } from "../runtime.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
+import { readAgentName } from "./session_index.ts";
+import { agentMatches, fileMayMatch } from "./session_filter.ts";
+import { safeFileName } from "../format/session_id.ts";
 import type { ReadWarning } from "../format/types.ts";
 
 /**
@@ -131,6 +134,8 @@ export class SessionNotFoundError extends Error {
     super(
       query === "latest"
         ? `No trace files in "${dir}"`
+        : /^latest\b/.test(query)
+        ? `No session is "${query}" in "${dir}" (try "ai-trace list")`
         : `No session matches "${query}" in "${dir}" (try "ai-trace list")`,
     );
     this.name = "SessionNotFoundError";
@@ -139,9 +144,10 @@ export class SessionNotFoundError extends Error {
 }
 
 /**
- * A prefix that matches more than one session.
+ * A prefix that matches more than one session. (An agent's full name is not
+ * ambiguous: it means that agent's newest session.)
  *
- * @example Two runs of one agent
+ * @example Two runs of one agent, asked for by a prefix of its name
  * ```ts
  * import { AmbiguousSessionError, findSession, Tracer } from "@ai-trace/core";
  *
@@ -151,7 +157,7 @@ export class SessionNotFoundError extends Error {
  *   await tracer.close();
  * }
  * try {
- *   findSession(traceDir, "trading_agent");
+ *   findSession(traceDir, "trading");
  * } catch (error) {
  *   if (!(error instanceof AmbiguousSessionError)) throw error;
  *   console.log(error.matches.map((file) => file.session_id)); // both session ids
@@ -275,8 +281,48 @@ export function listTraceFiles(dir: string): TraceDirListing {
 }
 
 /**
- * Finds one session: `latest`, a path, a file name in `dir`, a session id,
- * a file name without extension, or a unique prefix of either.
+ * Options of {@linkcode findSession}.
+ *
+ * @example The newest session of one agent, and the note for an agent's name
+ * ```ts
+ * import { findSession, type FindSessionOptions, Tracer } from "@ai-trace/core";
+ *
+ * const traceDir = await Deno.makeTempDir();
+ * for (const agent of ["research_agent", "research_agent", "trading_agent"]) {
+ *   const tracer = new Tracer(agent, { traceDir });
+ *   await tracer.close();
+ * }
+ * const options: FindSessionOptions = { agents: ["research_*"], onNote: (note) => console.log(note) };
+ * console.log(findSession(traceDir, "latest", options).agent); // research_agent
+ * findSession(traceDir, "research_agent", options); // prints: "research_agent" is an agent with 2 sessions: …
+ * ```
+ */
+export interface FindSessionOptions {
+  /**
+   * Narrow `latest` (and `latest~N`) to these agents, each exact or a glob
+   * such as `research_*`: what `--agent` gives on the command line.
+   */
+  agents?: string[];
+  /**
+   * Called with one line when the query was an agent's name that several
+   * sessions share, and the newest of them was taken.
+   */
+  onNote?: (message: string) => void;
+}
+
+/** `latest`, `latest~N`, `latest:AGENT`, `latest:AGENT~N`, taken apart; `undefined` for anything else. */
+export function parseLatest(query: string): { agent?: string; back: number } | undefined {
+  const m = /^latest(?::(.+?))?(?:~(\d{1,9}))?$/s.exec(query);
+  if (!m) return undefined;
+  return { agent: m[1], back: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/**
+ * Finds one session: `latest` (the newest), `latest~N` (the N-th before
+ * it), `latest:AGENT` (the newest of an agent; also `latest:AGENT~N`), a
+ * path, a file name in `dir`, a session id, a file name without extension,
+ * an agent's name (its newest session), or a unique prefix of a session id
+ * or file name.
  *
  * @example Find the newest session, then read it
  * ```ts
@@ -286,22 +332,27 @@ export function listTraceFiles(dir: string): TraceDirListing {
  * const tracer = new Tracer("trading_agent", { traceDir });
  * tracer.step("market_scan", () => {});
  * await tracer.close();
- * const file = findSession(traceDir, "latest"); // or a session id, a file name, a unique prefix
+ * const file = findSession(traceDir, "latest"); // or latest:trading_agent, a session id, a file name, a unique prefix
  * const session = await readSession(file.path);
  * console.log(session.steps[0].name); // market_scan
  * ```
  *
  * @param dir The directory to look in.
  * @param query What the user typed.
+ * @param options Agents to narrow `latest` to, and where to say which of an agent's sessions was taken.
  * @returns The session's file.
  * @throws {SessionNotFoundError}, {AmbiguousSessionError}, {TraceDirError},
  *   or {TypeError} when the path is a directory.
  */
-export function findSession(dir: string, query: string): TraceFile {
-  if (query === "latest") {
-    const newest = listTraceFiles(dir).files[0];
-    if (newest === undefined) throw new SessionNotFoundError(query, dir);
-    return newest;
+export function findSession(dir: string, query: string, options: FindSessionOptions = {}): TraceFile {
+  const latest = parseLatest(query);
+  if (latest !== undefined) {
+    const agents = latest.agent !== undefined ? [latest.agent] : options.agents;
+    let files = listTraceFiles(dir).files;
+    if (agents !== undefined && agents.length > 0) files = newestOfAgents(files, agents, latest.back + 1);
+    const file = files[latest.back];
+    if (file === undefined) throw new SessionNotFoundError(query, dir);
+    return file;
   }
   for (const path of [query, join(dir, query)]) {
     if (!isTraceFileName(path) && !query.includes("/") && !query.includes("\\")) continue;
@@ -316,10 +367,33 @@ export function findSession(dir: string, query: string): TraceFile {
   const exact = files.filter((file) => file.session_id === query || stem(file) === query || file.name === query);
   if (exact.length === 1) return exact[0];
   if (exact.length > 1) throw new AmbiguousSessionError(query, exact);
+  // An agent's whole name means its newest session, not an ambiguity.
+  const safe = safeFileName(query);
+  const ofAgent = files.filter((file) => file.session_id !== "" && (file.agent === query || file.agent === safe));
+  if (ofAgent.length > 0) {
+    if (ofAgent.length > 1) {
+      options.onNote?.(
+        `"${query}" is an agent with ${ofAgent.length} sessions: showing the newest, ${ofAgent[0].session_id}` +
+          ` ("ai-trace list --agent ${query}" lists them)`,
+      );
+    }
+    return ofAgent[0];
+  }
   const prefixed = files.filter((file) =>
     (file.session_id !== "" && file.session_id.startsWith(query)) || stem(file).startsWith(query)
   );
   if (prefixed.length === 1) return prefixed[0];
   if (prefixed.length > 1) throw new AmbiguousSessionError(query, prefixed);
   throw new SessionNotFoundError(query, dir);
+}
+
+/** The first `count` files (newest first) whose agent matches one of `agents`; only their first lines are read. */
+function newestOfAgents(files: TraceFile[], agents: string[], count: number): TraceFile[] {
+  const out: TraceFile[] = [];
+  for (const file of files) {
+    if (out.length >= count) break;
+    if (!fileMayMatch({ agents }, file)) continue;
+    if (agentMatches(agents, readAgentName(file))) out.push(file);
+  }
+  return out;
 }
