@@ -5,7 +5,8 @@
  * @module
  */
 
-import { filterToJson, isFilterActive, selectSessions } from "../read/session_filter.ts";
+import { listSessionsReport } from "../read/directory_report.ts";
+import { isFilterActive } from "../read/session_filter.ts";
 import { listTraceFiles } from "../read/trace_dir.ts";
 import type { ReadWarning } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
@@ -62,30 +63,20 @@ ${COMMON_HELP}`,
     const limit = countFlag(stringFlag(values, "limit"), "--limit", "list");
     const now = io.now();
     const filter = parseFilterFlags(values, "list", now);
-    const listing = listTraceFiles(dir);
-    const skipped: ReadWarning[] = [...listing.skipped];
-    const selected = await selectSessions(listing.files, filter, {
-      now,
-      limit,
-      onSkipped: (warning) => skipped.push(warning),
-    });
-    const entries = selected.map(({ entry }) => entry);
-    for (const warning of skipped) {
+    const report = await listSessionsReport(dir, filter, { now, limit });
+    for (const warning of report.skipped) {
       io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
     }
     if (json) {
-      printJson(io, {
-        dir,
-        filter: filterToJson(filter),
-        sessions: entries.map(({ warnings, ...entry }) => ({ ...entry, warnings: warnings.length })),
-        skipped,
-      });
+      printJson(io, report);
       return 0;
     }
+    const entries = report.sessions;
     if (entries.length === 0) {
-      if (limit === 0 && listing.files.length > 0) {
+      const total = listTraceFiles(dir).files.length;
+      if (limit === 0 && total > 0) {
         // Not "no sessions": there are some, -n 0 showed none of them.
-        const of = isFilterActive(filter) ? "" : ` of ${listing.files.length}`;
+        const of = isFilterActive(filter) ? "" : ` of ${total}`;
         io.stdout(`0${of} sessions shown (-n 0)
 `);
       } else {

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { collectStats, type StatsReport } from "../read/stats.ts";
-import { filterToJson, isFilterActive, selectSessions } from "../read/session_filter.ts";
-import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
+import { statsReport } from "../read/directory_report.ts";
+import type { StatsReport } from "../read/stats.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatDuration, printable, type Style, table } from "./format.ts";
@@ -83,18 +82,14 @@ ${COMMON_HELP}`,
   async run({ io, dir, json, style, values }): Promise<number> {
     const now = io.now();
     const filter = parseFilterFlags(values, "stats", now);
-    const listing = listTraceFiles(dir);
     const skip = (warning: { path: string; line: number; message: string }) =>
       io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
-    for (const warning of listing.skipped) skip(warning);
-    let files: TraceFile[] = listing.files;
-    if (isFilterActive(filter)) {
-      files = (await selectSessions(listing.files, filter, { now, onSkipped: skip })).map(({ file }) => file);
-    }
-    const report = await collectStats(files, {
+    const report = await statsReport(dir, filter, {
+      now,
+      onSkipped: skip,
       onWarning: (warning) => io.stderr(formatWarning(warning, style)),
     });
-    if (json) printJson(io, { dir, filter: filterToJson(filter), ...report });
+    if (json) printJson(io, report);
     else io.stdout(renderStatsText(report, style));
     return 0;
   },
