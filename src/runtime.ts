@@ -228,10 +228,23 @@ export function makeDir(path: string, mode = 0o700): void {
  * Writes `text` to `path` atomically: a temporary file in the same directory,
  * flushed to disk, then renamed over `path`. Readers see the old file or the
  * new one, never a part.
+ *
+ * Only a regular file (or nothing) is replaced so: when `path` is, or links
+ * to, something else that can be written — a character device such as
+ * `/dev/null`, a FIFO, `/dev/stdout` — the text is written into it, and the
+ * device, pipe or link stays what it was.
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   const bytes = typeof text === "string" ? encoder.encode(text) : text;
+  let special = false;
+  try {
+    const info = statPath(path);
+    special = !info.isFile && !info.isDirectory;
+  } catch {
+    // Nothing there (or a dangling link): a new file, as usual.
+  }
+  if (special) return writeInPlace(path, bytes);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
     if (deno) {
       const file = mapped(tmp, () => deno.openSync(tmp, { write: true, createNew: true, mode }));
@@ -261,6 +274,28 @@ export function writeFileAtomic(path: string, text: string | Uint8Array, mode = 
       // The temporary file was never created, or is gone already.
     }
     throw mapError(err, path);
+  }
+}
+
+// Opens an existing device, FIFO or link to one for writing (never creating,
+// never renaming) and writes all of `bytes`.
+function writeInPlace(path: string, bytes: Uint8Array): void {
+  if (deno) {
+    const file = mapped(path, () => deno.openSync(path, { write: true }));
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += mapped(path, () => file.writeSync(bytes.subarray(offset)));
+    } finally {
+      file.close();
+    }
+    return;
+  }
+  const fd = mapped(path, () => nodeFs.openSync(path, nodeFs.constants.O_WRONLY));
+  try {
+    let offset = 0;
+    while (offset < bytes.length) offset += mapped(path, () => nodeFs.writeSync(fd, bytes, offset));
+  } finally {
+    nodeFs.closeSync(fd);
   }
 }
 
