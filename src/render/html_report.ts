@@ -14,8 +14,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { basename } from "node:path";
+import { cspHash, escapeHtml, scriptSafeJson } from "./html_safety.ts";
 import { REPORT_SCRIPT } from "./html_report_script.ts";
 import { REPORT_STYLE } from "./html_report_style.ts";
 import type { Session } from "../format/types.ts";
@@ -50,17 +50,14 @@ export interface RenderHtmlOptions {
   generatedAt?: number;
 }
 
-function sha256(text: string): string {
-  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-}
 
 // The script and style are constants: hash them once.
 let policy: string | undefined;
 function contentSecurityPolicy(): string {
   policy ??= [
     "default-src 'none'",
-    `script-src ${sha256(REPORT_SCRIPT)}`,
-    `style-src ${sha256(REPORT_STYLE)}`,
+    `script-src ${cspHash(REPORT_SCRIPT)}`,
+    `style-src ${cspHash(REPORT_STYLE)}`,
     "img-src data:",
     "connect-src 'none'",
     "font-src 'none'",
@@ -75,36 +72,6 @@ function contentSecurityPolicy(): string {
     "trusted-types 'none'",
   ].join("; ");
   return policy;
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-// deno-lint-ignore no-control-regex
-const HTML_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Escapes text for an HTML text node or a quoted attribute. */
-function escapeHtml(text: string): string {
-  // Control characters are not allowed in HTML text (and would reach a terminal raw): shown as \uXXXX.
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
-    .replace(HTML_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/**
- * Serializes a value as JSON that is safe inside a `<script>` element: `<`,
- * `>`, `&`, U+2028 and U+2029 become `\u00XX` escapes, which JSON.parse reads
- * back as the same characters.
- */
-function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
 }
 
 // A small diamond, so the browser asks for no favicon.

@@ -1,0 +1,58 @@
+/**
+ * What every HTML page of ai-trace (the report, the diff page, `serve`'s page)
+ * needs to stay safe with hostile values: escaping for text and attributes,
+ * JSON that cannot close its `<script>` element, and hashes of the inline
+ * script and style for the Content-Security-Policy.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/**
+ * A CSP source for an inline script or style: `'sha256-…'` of its text.
+ *
+ * @param text The exact text between the tags.
+ * @returns The quoted hash source.
+ */
+export function cspHash(text: string): string {
+  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+// deno-lint-ignore no-control-regex
+const HTML_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Escapes text for an HTML text node or a quoted attribute. Control
+ * characters, not allowed in HTML text, are shown as `\uXXXX`.
+ *
+ * @param text Any text.
+ * @returns The text, safe between tags and inside quotes.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
+    .replace(HTML_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Serializes a value as JSON that is safe inside a `<script>` element: `<`,
+ * `>`, `&`, U+2028 and U+2029 become `\u00XX` escapes, which JSON.parse reads
+ * back as the same characters.
+ *
+ * @param value Any JSON value.
+ * @returns The JSON text.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
