@@ -76,6 +76,50 @@ describe("ai-trace on bad input", () => {
     );
   });
 
+  for (
+    const [what, text] of [
+      ["pino log lines", '{"level":30,"time":1764000000000,"pid":1,"hostname":"h","msg":"server started"}\n'.repeat(3)],
+      ['a lone {"foo":1}', '{"foo":1}\n'],
+      ["objects with a name but no outcome or start", '{"name":"x"}\n{"name":"y","level":30}\n'],
+    ]
+  ) {
+    test(`${what} in app.jsonl: not a trace file, skipped with a warning, never latest`, async () => {
+      await assertRejected(
+        "app.jsonl",
+        text,
+        /^error: Cannot read trace ".*app\.jsonl": not a trace file \(line 1 is not a trace record\)$/,
+      );
+      const dir = dirWith("app.jsonl", text);
+      try {
+        const json = await cli(["--dir", dir, "list", "--json"]);
+        assert.deepEqual(JSON.parse(json.out).sessions.map((s: { agent: string }) => s.agent), ["trading_agent"]);
+        const stats = JSON.parse((await cli(["--dir", dir, "stats", "--json"])).out);
+        assert.equal(stats.sessions, 1);
+        assert.ok(stats.by_name.every((n: { name: string }) => n.name !== ""), "no blank name row");
+        const latest = await cli(["--dir", dir, "view", "latest", "--json"]);
+        assert.equal(latest.code, 0, latest.err);
+        assert.equal(JSON.parse(latest.out).agent, "trading_agent");
+        const tail = await cli(["--dir", dir, "tail", "--no-follow"]);
+        assert.match(tail.out, /^── trading_agent /);
+      } finally {
+        removeDir(dir);
+      }
+    });
+  }
+
+  test("a file of the original's step lines alone is a trace: name with outcome, or name with started_at", async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, "a.jsonl"), '{"name":"scan","outcome":"ok","duration_ms":1}\n');
+      writeFileSync(join(dir, "b.jsonl"), '{"name":"plan","started_at":1764000000.5}\n');
+      const stats = JSON.parse((await cli(["--dir", dir, "stats", "--json"])).out);
+      assert.equal(stats.sessions, 2);
+      assert.equal(stats.steps, 2);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   test("a directory that does not exist: every command exits 1 with one line", async () => {
     for (const args of [["list"], ["stats"], ["tail"], ["view", "latest"], ["export", "latest", "-f", "md"]]) {
       const { code, out, err } = await cli(["--dir", "/nonexistent/traces", ...args]);

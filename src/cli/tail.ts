@@ -11,7 +11,7 @@ import { classifyLine } from "../format/record_line.ts";
 import { type Line, LineReader } from "../format/line_reader.ts";
 import { NotFoundError, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../model/session.ts";
-import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
+import { holdsTrace, listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import type { JsonObject, SessionStep } from "../format/types.ts";
 import { isFilterActive, selectSessions, type SessionFilter } from "../read/session_filter.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
@@ -209,7 +209,7 @@ async function newestLineFile(
   followed?: Set<string>,
 ): Promise<TraceFile | undefined> {
   let files = listTraceFiles(dir).files.filter((file) => file.format === "jsonl");
-  if (!isFilterActive(filter)) return files[0];
+  if (!isFilterActive(filter)) return files.find(holdsTrace);
   // Only files not followed yet, and not older than the one followed now: the check stays cheap.
   if (after !== undefined) {
     files = files.filter((file) => file.sortTime >= after.sortTime && !followed?.has(file.path));

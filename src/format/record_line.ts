@@ -1,13 +1,15 @@
 /**
  * What one line of a trace file holds: nothing, a record of a known type, or
- * something to warn about. Every reader (`readSession`, `stats`, `tail`)
+ * something to warn about. A line without `type` is a step only when it has
+ * the fields the original tracer writes: a `name`, and an `outcome` or a
+ * `started_at`. Every reader (`readSession`, `stats`, `tail`)
  * classifies lines here, so they skip and warn alike.
  *
  * @module
  */
 
-import type { Line } from "./line_reader.ts";
-import { NotFoundError, PermissionError } from "../runtime.ts";
+import { type Line, LineReader } from "./line_reader.ts";
+import { NotFoundError, openRead, PermissionError } from "../runtime.ts";
 import { parseJsonLine } from "./parse_line.ts";
 import type { JsonObject, ReadWarning } from "./types.ts";
 
@@ -24,6 +26,12 @@ export type RecordLine =
   | { kind: "not-json"; warning: ReadWarning }
   /** JSON, but not an object (an array, a number, …). */
   | { kind: "not-object"; warning: ReadWarning }
+  /**
+   * An object without `type` that is not a step either: a step line has a
+   * `name` and an `outcome` or a `started_at`, as the original writes it (a
+   * log line of another program, `{"level":30,"msg":"…"}`, is not).
+   */
+  | { kind: "not-record"; warning: ReadWarning }
   /** An object with a `type` this format does not have. */
   | { kind: "unknown"; record: JsonObject; warning: ReadWarning };
 
@@ -46,7 +54,13 @@ export function classifyLine(path: string, line: Line): RecordLine {
   }
   const record = value as JsonObject;
   const type = record.type;
-  if (type === undefined || type === "step") return { kind: "record", type: "step", record };
+  if (type === "step") return { kind: "record", type: "step", record };
+  if (type === undefined) {
+    if (Object.hasOwn(record, "name") && (Object.hasOwn(record, "outcome") || Object.hasOwn(record, "started_at"))) {
+      return { kind: "record", type: "step", record };
+    }
+    return { kind: "not-record", warning: warning(NOT_A_RECORD_MESSAGE) };
+  }
   if (type === "start" || type === "session" || type === "end") return { kind: "record", type, record };
   return { kind: "unknown", record, warning: warning(`unknown record type ${JSON.stringify(type)}, skipped`) };
 }
@@ -57,7 +71,11 @@ export function classifyLine(path: string, line: Line): RecordLine {
  */
 export function notATraceReason(first: ReadWarning | undefined): string {
   if (first === undefined) return "the file is empty";
-  const why = first.message.includes("too long") ? "is too long to read" : "is not a JSON record";
+  const why = first.message.includes("too long")
+    ? "is too long to read"
+    : first.message === NOT_A_RECORD_MESSAGE
+    ? "is not a trace record"
+    : "is not a JSON record";
   return `not a trace file (line ${first.line} ${why})`;
 }
 
@@ -67,6 +85,32 @@ export function skipReason(err: unknown): string {
   if (err instanceof NotFoundError) return "the file is gone";
   const message = err instanceof Error ? err.message : String(err);
   return message.replace(/^Cannot read trace "[^"]*": /, "");
+}
+
+/** The warning for an object that is no record of a trace (no `type`, and not a step). */
+export const NOT_A_RECORD_MESSAGE = "line is not a trace record (no type; no name with outcome or started_at), skipped";
+
+/**
+ * Whether a JSONL file holds at least one record of a trace, read up to the
+ * first one (a trace's first line is one, so this is quick for a trace).
+ *
+ * @param path The file.
+ * @returns Whether some line is a record.
+ */
+export function hasTraceRecord(path: string): boolean {
+  const reader = new LineReader(path);
+  let found = false;
+  const onLine = (line: Line) => {
+    if (!found && classifyLine(path, line).kind === "record") found = true;
+  };
+  const file = openRead(path);
+  try {
+    while (!found && reader.pull(file, onLine));
+  } finally {
+    file.close();
+  }
+  if (!found) reader.end(onLine);
+  return found;
 }
 
 /** The message of a bad line that ended the file: the writer stopped mid-line. */

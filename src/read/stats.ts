@@ -282,7 +282,7 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
     }
     if (pendingBad) report(pendingBad);
     pendingBad = undefined;
-    if (classified.kind === "not-object") {
+    if (classified.kind === "not-object" || classified.kind === "not-record") {
       report(classified.warning);
       return;
     }

@@ -12,6 +12,7 @@
 
 import { basename, join } from "node:path";
 import { listDir, NotFoundError, PermissionError, statPath } from "../runtime.ts";
+import { hasTraceRecord } from "../format/record_line.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import { readAgentName } from "./session_index.ts";
 import { agentMatches, fileMayMatch } from "./session_filter.ts";
@@ -222,6 +223,23 @@ export function describeTraceFile(path: string): TraceFile {
   };
 }
 
+/**
+ * Whether a listed file holds a trace: a snapshot, or a JSONL file with at
+ * least one record (read up to the first). A file of other JSON lines (a
+ * program's log) is not one, and neither is a file that cannot be read.
+ *
+ * @param file The file, as listed.
+ * @returns Whether it holds a trace.
+ */
+export function holdsTrace(file: TraceFile): boolean {
+  if (file.format === "json") return true;
+  try {
+    return file.size > 0 && hasTraceRecord(file.path);
+  } catch {
+    return false;
+  }
+}
+
 /** Newest first: by the session's time, then the file's mtime, then name. */
 export function compareNewestFirst(a: TraceFile, b: TraceFile): number {
   return b.sortTime - a.sortTime || b.mtimeMs - a.mtimeMs || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
@@ -322,7 +340,8 @@ export function parseLatest(query: string): { agent?: string; back: number } | u
  * it), `latest:AGENT` (the newest of an agent; also `latest:AGENT~N`), a
  * path, a file name in `dir`, a session id, a file name without extension,
  * an agent's name (its newest session), or a unique prefix of a session id
- * or file name.
+ * or file name. `latest` is the newest file that holds a trace: a JSONL file
+ * of other lines (a program's log) is never it.
  *
  * @example Find the newest session, then read it
  * ```ts
@@ -348,11 +367,16 @@ export function findSession(dir: string, query: string, options: FindSessionOpti
   const latest = parseLatest(query);
   if (latest !== undefined) {
     const agents = latest.agent !== undefined ? [latest.agent] : options.agents;
-    let files = listTraceFiles(dir).files;
-    if (agents !== undefined && agents.length > 0) files = newestOfAgents(files, agents, latest.back + 1);
-    const file = files[latest.back];
-    if (file === undefined) throw new SessionNotFoundError(query, dir);
-    return file;
+    const narrowed = agents !== undefined && agents.length > 0;
+    // Newest first, the agents' files only (by name, then by their session line), traces only.
+    const wanted = (file: TraceFile) =>
+      (!narrowed || (fileMayMatch({ agents }, file) && agentMatches(agents, readAgentName(file)))) &&
+      holdsTrace(file);
+    let seen = 0;
+    for (const file of listTraceFiles(dir).files) {
+      if (wanted(file) && seen++ === latest.back) return file;
+    }
+    throw new SessionNotFoundError(query, dir);
   }
   for (const path of [query, join(dir, query)]) {
     if (!isTraceFileName(path) && !query.includes("/") && !query.includes("\\")) continue;
@@ -385,15 +409,4 @@ export function findSession(dir: string, query: string, options: FindSessionOpti
   if (prefixed.length === 1) return prefixed[0];
   if (prefixed.length > 1) throw new AmbiguousSessionError(query, prefixed);
   throw new SessionNotFoundError(query, dir);
-}
-
-/** The first `count` files (newest first) whose agent matches one of `agents`; only their first lines are read. */
-function newestOfAgents(files: TraceFile[], agents: string[], count: number): TraceFile[] {
-  const out: TraceFile[] = [];
-  for (const file of files) {
-    if (out.length >= count) break;
-    if (!fileMayMatch({ agents }, file)) continue;
-    if (agentMatches(agents, readAgentName(file))) out.push(file);
-  }
-  return out;
 }
