@@ -20,7 +20,15 @@
  * @module
  */
 
-export { type DecideOptions, Step, Tracer, type TracerOptions, type WrapOptions } from "./src/record/tracer.ts";
+export {
+  type DecideOptions,
+  type EndOptions,
+  Step,
+  type StepOptions,
+  Tracer,
+  type TracerOptions,
+  type WrapOptions,
+} from "./src/record/tracer.ts";
 export type { RedactOptions } from "./src/record/redact.ts";
 export { readSession, type ReadSessionOptions } from "./src/read/session_reader.ts";
 export { NotFoundError, PermissionError } from "./src/runtime.ts";

@@ -41,6 +41,9 @@ test("Aggregator.summary() counts outcomes, tokens and cost per session and per 
     total_ms: 4,
     input_tokens: 10,
     output_tokens: 1,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    reasoning_tokens: 0,
     cost_usd: 0.1,
   });
 });

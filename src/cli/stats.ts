@@ -7,10 +7,20 @@
 
 import { statsReport } from "../read/directory_report.ts";
 import type { StatsReport } from "../read/stats.ts";
+import { extraTokenParts, hasUsage } from "../model/usage.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatDuration, printable, type Style, table } from "./format.ts";
 import { formatWarning } from "./list.ts";
+
+const EXTRA_COLUMNS: [
+  key: "cache_read_input_tokens" | "cache_creation_input_tokens" | "reasoning_tokens",
+  title: string,
+][] = [
+  ["cache_read_input_tokens", "CACHE READ"],
+  ["cache_creation_input_tokens", "CACHE WRITE"],
+  ["reasoning_tokens", "REASONING"],
+];
 
 /** Renders a stats report as text. */
 export function renderStatsText(report: StatsReport, style: Style): string {
@@ -27,8 +37,12 @@ export function renderStatsText(report: StatsReport, style: Style): string {
     label("Duration:") +
       (report.steps === 0 ? "no steps" : `p50 ${formatDuration(report.p50_ms)} · p95 ${formatDuration(report.p95_ms)}`),
   );
-  if (report.input_tokens > 0 || report.output_tokens > 0 || report.cost_usd > 0) {
-    lines.push(label("Tokens:") + `${report.input_tokens} in / ${report.output_tokens} out`);
+  if (hasUsage(report)) {
+    const extra = extraTokenParts(report);
+    lines.push(
+      label("Tokens:") + `${report.input_tokens} in / ${report.output_tokens} out` +
+        (extra.length > 0 ? ` (${extra.join(", ")})` : ""),
+    );
     lines.push(label("Cost:") + `$${report.cost_usd}`);
   }
   if (report.top_names.length > 0) {
@@ -38,8 +52,11 @@ export function renderStatsText(report: StatsReport, style: Style): string {
   }
   let text = lines.join("\n") + "\n";
   if (report.by_name.length > 0) {
+    // The cache and reasoning columns only when some step reported them.
+    const extra = EXTRA_COLUMNS.filter(([key]) => report[key] !== 0);
     const rows = [
-      ["NAME", "COUNT", "ERRORS", "ERROR RATE", "P50", "P95", "TOKENS IN", "TOKENS OUT", "COST"].map(style.bold),
+      ["NAME", "COUNT", "ERRORS", "ERROR RATE", "P50", "P95", "TOKENS IN", "TOKENS OUT"]
+        .concat(extra.map(([, title]) => title), ["COST"]).map(style.bold),
     ];
     for (const name of report.by_name) {
       const rate = `${(name.error_rate * 100).toFixed(1)}%`;
@@ -52,10 +69,12 @@ export function renderStatsText(report: StatsReport, style: Style): string {
         formatDuration(name.p95_ms),
         String(name.input_tokens),
         String(name.output_tokens),
+        ...extra.map(([key]) => String(name[key])),
         `$${name.cost_usd}`,
       ]);
     }
-    text += "\n" + table(rows, ["left", "right", "right", "right", "right", "right", "right", "right", "right"]);
+    const align: ("left" | "right")[] = ["left", ...rows[0].slice(1).map(() => "right" as const)];
+    text += "\n" + table(rows, align);
   }
   return text;
 }

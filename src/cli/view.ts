@@ -9,6 +9,7 @@
 import { loadSession } from "../read/session_index.ts";
 import { AmbiguousSessionError, findSession, type FindSessionOptions } from "../read/trace_dir.ts";
 import type { Session, SessionStep } from "../format/types.ts";
+import { extraTokenParts, formatTokens, hasUsage } from "../model/usage.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson } from "./command.ts";
 import type { Io } from "./io.ts";
 import {
@@ -162,11 +163,18 @@ export function stepDetails(step: SessionStep, style: Style, max: number): strin
     lines.push(label("decision") + text);
   }
   if (step.usage) {
-    const { model, input_tokens, output_tokens, cost_usd } = step.usage;
+    const usage = step.usage;
+    const { model, response_model, provider, input_tokens, output_tokens, cost_usd } = usage;
     const parts: string[] = [];
-    if (model !== undefined) parts.push(printable(String(model)));
-    if (input_tokens !== undefined || output_tokens !== undefined) {
-      parts.push(`${input_tokens ?? 0} in / ${output_tokens ?? 0} out tokens`);
+    if (model !== undefined || response_model !== undefined) {
+      const answered = response_model !== undefined && response_model !== model ? String(response_model) : undefined;
+      parts.push(
+        printable(model === undefined ? String(answered) : String(model) + (answered ? ` → ${answered}` : "")),
+      );
+    }
+    if (provider !== undefined) parts.push(printable(String(provider)));
+    if (input_tokens !== undefined || output_tokens !== undefined || extraTokenParts(usage).length > 0) {
+      parts.push(formatTokens(usage));
     }
     if (typeof cost_usd === "number") parts.push(`$${cost_usd}`);
     lines.push(label("usage") + parts.join(" · "));
@@ -210,9 +218,7 @@ export function sessionHeader(session: Session, style: Style, max: number): stri
   if (session.host !== undefined) where.push(`host ${printable(session.host)}`);
   if (where.length > 0) lines.push(label("runtime") + where.join(" · "));
   if (Object.keys(session.meta).length > 0) lines.push(label("meta") + formatFields(session.meta, max));
-  if (s.input_tokens > 0 || s.output_tokens > 0 || s.cost_usd > 0) {
-    lines.push(label("usage") + `${s.input_tokens} in / ${s.output_tokens} out tokens · $${s.cost_usd}`);
-  }
+  if (hasUsage(s)) lines.push(label("usage") + `${formatTokens(s)} · $${s.cost_usd}`);
   return lines;
 }
 

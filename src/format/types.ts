@@ -86,12 +86,22 @@ export interface Decision {
  * ```
  */
 export interface Usage {
-  /** The model that was called. */
+  /** The model that was asked for. */
   model?: string;
-  /** Tokens sent to the model. */
+  /** The model that answered, as the provider reports it (e.g. a dated version of `model`). */
+  response_model?: string;
+  /** Who served the call, e.g. `"openai"` or `"anthropic"`. */
+  provider?: string;
+  /** Tokens sent to the model (as the provider counts them; cached tokens may be part of them). */
   input_tokens?: number;
   /** Tokens received from the model. */
   output_tokens?: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cache_read_input_tokens?: number;
+  /** Input tokens written to the provider's prompt cache. */
+  cache_creation_input_tokens?: number;
+  /** Output tokens spent on reasoning (part of the output tokens for most providers). */
+  reasoning_tokens?: number;
   /** What the call cost, in US dollars. */
   cost_usd?: number;
 }
@@ -259,6 +269,12 @@ export interface NameSummary {
   input_tokens: number;
   /** Output tokens summed. */
   output_tokens: number;
+  /** Cache-read input tokens summed. */
+  cache_read_input_tokens: number;
+  /** Cache-creation input tokens summed. */
+  cache_creation_input_tokens: number;
+  /** Reasoning tokens summed. */
+  reasoning_tokens: number;
   /** Cost summed, US dollars. */
   cost_usd: number;
 }
@@ -295,6 +311,12 @@ export interface Summary {
   input_tokens: number;
   /** Output tokens summed over the session. */
   output_tokens: number;
+  /** Cache-read input tokens summed over the session. */
+  cache_read_input_tokens: number;
+  /** Cache-creation input tokens summed over the session. */
+  cache_creation_input_tokens: number;
+  /** Reasoning tokens summed over the session. */
+  reasoning_tokens: number;
   /** Cost summed over the session, US dollars. */
   cost_usd: number;
   /** Records that could not be written (disk full, directory deleted, …). */

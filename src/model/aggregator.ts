@@ -12,10 +12,25 @@ import { finite } from "../format/fields.ts";
 import type { NameSummary, Summary } from "../format/types.ts";
 
 /** The usage fields summed per session and per step name (numbers; anything else counts as 0). */
-export const SUMMED_USAGE = ["input_tokens", "output_tokens", "cost_usd"] as const;
+export const SUMMED_USAGE = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+] as const;
 
 /** One of {@linkcode SUMMED_USAGE}. */
 export type SummedUsageKey = typeof SUMMED_USAGE[number];
+
+/** Sums of the fields of {@linkcode SUMMED_USAGE}. */
+export type UsageSums = Record<SummedUsageKey, number>;
+
+/** Sums ready to show: every count as it is, the cost rounded to 6 decimals (float noise off). */
+export function roundedUsageSums(sums: UsageSums): UsageSums {
+  return { ...sums, cost_usd: round6(sums.cost_usd) };
+}
 
 /** The fields of a finished step that are counted; `SessionStep` and a raw step record both fit. */
 export interface CountedStep {
@@ -42,14 +57,14 @@ export class StepTotals {
   /** Durations summed, milliseconds. */
   totalMs = 0;
   /** Usage summed, per field of {@linkcode SUMMED_USAGE}. */
-  readonly usage: Record<SummedUsageKey, number>;
+  readonly usage: UsageSums;
   /** Duration percentiles, when kept. */
   readonly durations: DurationStats | undefined;
 
   /** @param percentiles whether to keep the durations for percentiles. */
   constructor(percentiles: boolean) {
     this.durations = percentiles ? new DurationStats() : undefined;
-    this.usage = Object.fromEntries(SUMMED_USAGE.map((key) => [key, 0])) as Record<SummedUsageKey, number>;
+    this.usage = Object.fromEntries(SUMMED_USAGE.map((key) => [key, 0])) as UsageSums;
   }
 
   /** Counts one step. */
@@ -133,9 +148,7 @@ export class Aggregator {
         count: totals.count,
         errors: totals.errors,
         total_ms: round3(totals.totalMs),
-        input_tokens: totals.usage.input_tokens,
-        output_tokens: totals.usage.output_tokens,
-        cost_usd: round6(totals.usage.cost_usd),
+        ...roundedUsageSums(totals.usage),
       };
     }
     const all = this.#all;
@@ -147,9 +160,7 @@ export class Aggregator {
       avg_ms: round3(all.count === 0 ? 0 : all.totalMs / all.count),
       p50_ms: all.quantile(0.5),
       p95_ms: all.quantile(0.95),
-      input_tokens: all.usage.input_tokens,
-      output_tokens: all.usage.output_tokens,
-      cost_usd: round6(all.usage.cost_usd),
+      ...roundedUsageSums(all.usage),
       lost_records: this.lostRecords,
       by_name: byName,
     };

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { Aggregator } from "./aggregator.ts";
+import { Aggregator, SUMMED_USAGE } from "./aggregator.ts";
+import { USAGE_TEXT_FIELDS } from "./usage.ts";
 import { sessionState } from "./state.ts";
 import { readLines } from "../format/line_reader.ts";
 import { classifyLine, CUT_OFF_MESSAGE, type RecordLine } from "../format/record_line.ts";
@@ -77,11 +78,13 @@ function asDecision(decision: JsonObject): Decision {
   return out;
 }
 
-/** Usage with numbers for counts and cost and a string for the model; anything else is dropped. */
+/** Usage with numbers for counts and cost and strings for the models and provider; anything else is dropped. */
 function asUsage(usage: JsonObject): Usage {
   const out: Usage = {};
-  if (usage.model !== undefined && usage.model !== null) out.model = asText(usage.model);
-  for (const key of ["input_tokens", "output_tokens", "cost_usd"] as const) {
+  for (const key of USAGE_TEXT_FIELDS) {
+    if (usage[key] !== undefined && usage[key] !== null) out[key] = asText(usage[key]);
+  }
+  for (const key of SUMMED_USAGE) {
     const value = asNumber(usage[key]);
     if (value !== null) out[key] = value;
   }

@@ -11,7 +11,7 @@ import { forEachLineSync } from "../format/line_reader.ts";
 import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "../format/record_line.ts";
 import { asNumber, asObject, asText } from "../format/fields.ts";
 import { readSession } from "./session_reader.ts";
-import { Aggregator, type CountedStep, round6 } from "../model/aggregator.ts";
+import { Aggregator, type CountedStep, roundedUsageSums } from "../model/aggregator.ts";
 import type { TraceFile } from "./trace_dir.ts";
 import type { ReadWarning } from "../format/types.ts";
 
@@ -49,6 +49,12 @@ export interface NameStats {
   input_tokens: number;
   /** Output tokens summed. */
   output_tokens: number;
+  /** Cache-read input tokens summed. */
+  cache_read_input_tokens: number;
+  /** Cache-creation input tokens summed. */
+  cache_creation_input_tokens: number;
+  /** Reasoning tokens summed. */
+  reasoning_tokens: number;
   /** Cost summed, US dollars. */
   cost_usd: number;
 }
@@ -90,6 +96,12 @@ export interface StatsReport {
   input_tokens: number;
   /** Output tokens summed. */
   output_tokens: number;
+  /** Cache-read input tokens summed. */
+  cache_read_input_tokens: number;
+  /** Cache-creation input tokens summed. */
+  cache_creation_input_tokens: number;
+  /** Reasoning tokens summed. */
+  reasoning_tokens: number;
   /** Cost summed, US dollars. */
   cost_usd: number;
   /** The five most frequent step names. */
@@ -150,9 +162,7 @@ export class StatsAggregator {
         error_rate: totals.count === 0 ? 0 : totals.errors / totals.count,
         p50_ms: totals.quantile(0.5),
         p95_ms: totals.quantile(0.95),
-        input_tokens: totals.usage.input_tokens,
-        output_tokens: totals.usage.output_tokens,
-        cost_usd: round6(totals.usage.cost_usd),
+        ...roundedUsageSums(totals.usage),
       });
     }
     byName.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -166,9 +176,7 @@ export class StatsAggregator {
       in_flight: this.#steps.inFlight,
       p50_ms: all.quantile(0.5),
       p95_ms: all.quantile(0.95),
-      input_tokens: all.usage.input_tokens,
-      output_tokens: all.usage.output_tokens,
-      cost_usd: round6(all.usage.cost_usd),
+      ...roundedUsageSums(all.usage),
       top_names: byName.slice(0, 5).map(({ name, count }) => ({ name, count })),
       by_name: byName,
       warnings: this.#warnings,

@@ -5,8 +5,9 @@
  */
 
 import type { Sanitizer } from "./safe_json.ts";
-import type { CountedStep } from "../model/aggregator.ts";
+import { type CountedStep, SUMMED_USAGE } from "../model/aggregator.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";
+import { USAGE_TEXT_FIELDS } from "../model/usage.ts";
 
 /**
  * Options of {@linkcode Step.decide}.
@@ -42,6 +43,76 @@ export interface DecideOptions {
   alternatives?: unknown[];
 }
 
+/**
+ * Options of a step beyond its name and context: what kind of step it is, its
+ * parent, and when it started. Sources that report steps after the fact
+ * (framework hooks, OpenTelemetry spans) give all three.
+ *
+ * @example A step reported after the fact, under an explicit parent
+ * ```ts
+ * import { readSession, type StepOptions, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("researcher", { traceDir: await Deno.makeTempDir() });
+ * const agent = tracer.step("agent", {}, { kind: "agent", parent: null }).start();
+ * const options: StepOptions = { kind: "llm", parent: agent, startTime: Date.now() - 1200 };
+ * tracer.step("chat gpt-4o-mini", { prompt: "Plan the trip" }, options).finish("ok", { endTime: Date.now() - 200 });
+ * agent.finish();
+ * await tracer.close();
+ * const [, llm] = (await readSession(tracer.path!)).steps;
+ * console.log(llm.kind, llm.parent_id === agent.id, llm.duration_ms); // llm true 1000
+ * ```
+ */
+export interface StepOptions {
+  /**
+   * What the step is: `"llm"`, `"tool"`, `"agent"`, `"embedding"`,
+   * `"guardrail"`, or any string. Written as the step's `kind`.
+   *
+   * @default {no kind}
+   */
+  kind?: string;
+  /**
+   * The parent: a started {@linkcode Step}, or `null` for a top-level step.
+   * Left out, the parent is the step of the current async context (the
+   * callback or {@linkcode Step.run} the step begins in).
+   *
+   * @default {the current step}
+   */
+  parent?: Step | null;
+  /**
+   * When the step started, epoch milliseconds (e.g. `Date.now()` then).
+   * Its `duration_ms` is then measured from this time, not from a monotonic clock.
+   *
+   * @default {now, when the step starts}
+   */
+  startTime?: number;
+}
+
+/**
+ * Options of {@linkcode Step.finish} and {@linkcode Step.fail}.
+ *
+ * @example A step that ended before it was reported
+ * ```ts
+ * import { type EndOptions, readSession, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("researcher", { traceDir: await Deno.makeTempDir() });
+ * const end: EndOptions = { endTime: 1_767_225_600_250 };
+ * tracer.step("search", {}, { kind: "tool", startTime: 1_767_225_600_000 }).finish("ok", end);
+ * await tracer.close();
+ * const [step] = (await readSession(tracer.path!)).steps;
+ * console.log(step.started_at, step.finished_at, step.duration_ms); // 1767225600 1767225600.25 250
+ * ```
+ */
+export interface EndOptions {
+  /**
+   * When the step ended, epoch milliseconds. With the step's `startTime`
+   * given, `duration_ms` is `endTime - startTime`; an end before the start
+   * counts as the start (duration 0).
+   *
+   * @default {now}
+   */
+  endTime?: number;
+}
+
 /** What a step needs from its tracer (internal). */
 export interface StepHost {
   /** Makes values safe and redacted. */
@@ -50,6 +121,8 @@ export interface StepHost {
   nextId(): number;
   /** The step whose callback is running here, if any. */
   currentStep(): Step | undefined;
+  /** Runs `fn` with `step` as the current step. */
+  runIn<T>(step: Step, fn: () => T): T;
   /** Records that a step began. */
   begun(line: () => string, record: SessionStep | undefined): void;
   /** Records that a step ended. */
@@ -91,6 +164,8 @@ export class Step {
   readonly #rawContext: unknown;
   #context: JsonObject | undefined;
   #kind: string | undefined;
+  #parent: Step | null | undefined; // undefined: the current step at start()
+  #startMs: number | undefined; // an explicit start time, epoch milliseconds
   #state = NEW;
   #id = 0;
   #parentId: number | null = null;
@@ -103,11 +178,35 @@ export class Step {
   #prefix = ""; // the JSON shared by the start and step lines
 
   /** @internal Steps are made by `Tracer.step()`. */
-  constructor(host: StepHost, name: string, context: unknown, kind?: string) {
+  constructor(
+    host: StepHost,
+    name: string,
+    context: unknown,
+    kind?: string,
+    parent?: Step | null,
+    startMs?: number,
+  ) {
     this.#host = host;
     this.name = name;
     this.#rawContext = context;
     this.#kind = kind;
+    this.#parent = parent;
+    this.#startMs = startMs;
+  }
+
+  /**
+   * What the step is (`"llm"`, `"tool"`, …), or `undefined` when not given.
+   *
+   * @example The kind of a wrapped tool
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("helper", { autoSave: false });
+   * tracer.step("plan", {}, { kind: "agent" }, (step) => console.log(step.kind)); // agent
+   * ```
+   */
+  get kind(): string | undefined {
+    return this.#kind;
   }
 
   /**
@@ -163,9 +262,9 @@ export class Step {
   }
 
   /**
-   * Begins the step: takes its start time, its id and its parent (the step
-   * whose callback is running), and writes its `start` line. A second call
-   * does nothing.
+   * Begins the step: takes its start time, its id and its parent (the one
+   * given, else the step whose callback is running), and writes its `start`
+   * line. A second call does nothing.
    *
    * @returns this step, for chaining.
    * @example Time a step by hand
@@ -184,12 +283,17 @@ export class Step {
     this.#state = RUNNING;
     const host = this.#host;
     this.#id = host.nextId();
-    this.#parentId = host.currentStep()?.id ?? null;
+    const parent = this.#parent;
+    this.#parentId = parent === undefined ? host.currentStep()?.id ?? null : parent === null ? null : idOf(parent);
     this.#context = host.sanitizer.object(this.#rawContext);
-    // One clock read gives both the monotonic start and the epoch time.
-    const t0 = performance.now();
-    this.#t0 = t0;
-    this.#startedAt = (performance.timeOrigin + t0) / 1000;
+    if (this.#startMs === undefined) {
+      // One clock read gives both the monotonic start and the epoch time.
+      const t0 = performance.now();
+      this.#t0 = t0;
+      this.#startedAt = (performance.timeOrigin + t0) / 1000;
+    } else {
+      this.#startedAt = this.#startMs / 1000;
+    }
     if (host.inMemory) {
       this.#record = {
         id: this.#id,
@@ -280,7 +384,8 @@ export class Step {
   }
 
   /**
-   * Records model usage; token counts and cost add up over several calls.
+   * Records model usage; token counts and cost add up over several calls,
+   * and the last model, response model and provider given are kept.
    *
    * @param usage the model, tokens and cost of a call.
    * @example Two model calls in one step
@@ -299,9 +404,11 @@ export class Step {
     if (this.#state === DONE) return;
     if (this.#state === NEW) this.start();
     const total: Usage = this.#usage ?? {};
-    const model = field(usage, "model");
-    if (typeof model === "string") total.model = this.#host.sanitizer.text(model);
-    for (const key of ["input_tokens", "output_tokens", "cost_usd"] as const) {
+    for (const key of USAGE_TEXT_FIELDS) {
+      const value = field(usage, key);
+      if (typeof value === "string") total[key] = this.#host.sanitizer.text(value);
+    }
+    for (const key of SUMMED_USAGE) {
       const value = field(usage, key);
       if (typeof value === "number" && Number.isFinite(value)) total[key] = (total[key] ?? 0) + value;
     }
@@ -309,9 +416,33 @@ export class Step {
   }
 
   /**
+   * Runs `fn` with this step as the current step: steps begun inside it (and
+   * across its awaits) are its children, and `tracer.current()` returns it.
+   * A step not yet started is started first; `fn` does not end the step.
+   *
+   * @param fn the work to do inside the step.
+   * @returns what `fn` returns.
+   * @example Children of a manual step
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("researcher", { autoSave: false });
+   * const research = tracer.step("research", { topic: "tides" }).start();
+   * const page = await research.run(() => tracer.step("fetch", { url: "a" }, async (fetch) => fetch.parentId));
+   * research.finish();
+   * console.log(page === research.id); // true
+   * ```
+   */
+  run<T>(fn: () => T): T {
+    if (this.#state === NEW) this.start();
+    return this.#host.runIn(this, fn);
+  }
+
+  /**
    * Ends the step and writes its line. A second call does nothing.
    *
    * @param outcome `"ok"` by default; `"error"` or any other word.
+   * @param options when the step ended, for sources that report it after the fact.
    * @example An outcome of your own
    * ```ts
    * import { readSession, Tracer } from "@ai-trace/core";
@@ -322,10 +453,10 @@ export class Step {
    * console.log((await readSession(tracer.path!)).steps[0].outcome); // skipped
    * ```
    */
-  finish(outcome: string = "ok"): void {
+  finish(outcome: string = "ok", options?: EndOptions): void {
     const sanitizer = this.#host.sanitizer;
     const plain = typeof outcome === "string" && outcome.length < sanitizer.plainBelow;
-    this.#end(plain ? outcome : sanitizer.text(outcome), null);
+    this.#end(plain ? outcome : sanitizer.text(outcome), null, options);
   }
 
   /**
@@ -333,6 +464,7 @@ export class Step {
    *
    * @param reason what went wrong: a message or the thrown value (an Error
    *   also gives its class name and stack).
+   * @param options when the step ended, for sources that report it after the fact.
    * @example A failure caught by the agent
    * ```ts
    * import { Tracer } from "@ai-trace/core";
@@ -347,17 +479,28 @@ export class Step {
    * console.log(tracer.summary().errors); // 1
    * ```
    */
-  fail(reason: unknown): void {
-    this.#end("error", reason);
+  fail(reason: unknown, options?: EndOptions): void {
+    this.#end("error", reason, options);
   }
 
-  #end(outcome: string, reason: unknown): void {
+  #end(outcome: string, reason: unknown, options: EndOptions | undefined): void {
     if (this.#state === DONE) return;
     if (this.#state === NEW) this.start();
     this.#state = DONE;
-    const t1 = performance.now();
-    const finishedAt = (performance.timeOrigin + t1) / 1000;
-    const duration = Math.round((t1 - this.#t0) * 1000) / 1000;
+    let finishedAt: number;
+    let duration: number;
+    const endMs = options === undefined ? undefined : finiteField(options, "endTime");
+    if (endMs === undefined && this.#startMs === undefined) {
+      const t1 = performance.now();
+      finishedAt = (performance.timeOrigin + t1) / 1000;
+      duration = Math.round((t1 - this.#t0) * 1000) / 1000;
+    } else {
+      // Explicit times: the duration is their difference, in epoch milliseconds.
+      const startMs = this.#startMs ?? performance.timeOrigin + this.#t0;
+      const end = endMs ?? performance.timeOrigin + performance.now();
+      finishedAt = (end < startMs ? startMs : end) / 1000;
+      duration = end < startMs ? 0 : Math.round((end - startMs) * 1000) / 1000;
+    }
     const sanitizer = this.#host.sanitizer;
     let error: string | null = null;
     let errorType: string | undefined;
@@ -408,6 +551,30 @@ function field(object: unknown, key: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+// A finite number field of a value the caller passed, else undefined.
+function finiteField(object: unknown, key: string): number | undefined {
+  const value = field(object, key);
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+// The id of a parent step the caller gave, or null when it has none (not started, or not a step).
+function idOf(parent: unknown): number | null {
+  const id = field(parent, "id");
+  return typeof id === "number" && id > 0 ? id : null;
+}
+
+/** Reads the kind, parent and start time of {@linkcode StepOptions} the caller passed, never throwing. */
+export function readStepOptions(
+  options: unknown,
+  text: (value: unknown) => string,
+): { kind: string | undefined; parent: Step | null | undefined; startMs: number | undefined } {
+  const rawKind = field(options, "kind");
+  const kind = rawKind === undefined || rawKind === null ? undefined : text(rawKind);
+  const rawParent = field(options, "parent");
+  const parent = rawParent === null ? null : rawParent === undefined ? undefined : rawParent as Step;
+  return { kind, parent, startMs: finiteField(options, "startTime") };
 }
 
 // `instanceof Error`, false for a proxy whose traps throw.

@@ -32,14 +32,22 @@ import {
 import { describe, Sanitizer } from "./safe_json.ts";
 import { newSessionId, safeFileName } from "../format/session_id.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
-import { type DecideOptions, epochSeconds, Step, type StepHost } from "./step.ts";
+import {
+  type DecideOptions,
+  type EndOptions,
+  epochSeconds,
+  readStepOptions,
+  Step,
+  type StepHost,
+  type StepOptions,
+} from "./step.ts";
 import { Aggregator, type CountedStep } from "../model/aggregator.ts";
 import { lastFinish, readSessionLines, sortSteps } from "../model/session.ts";
 import { SCHEMA } from "../format/types.ts";
 import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
 
 export { Step };
-export type { DecideOptions };
+export type { DecideOptions, EndOptions, StepOptions };
 
 /**
  * Options of {@linkcode Tracer}.
@@ -131,7 +139,7 @@ export interface TracerOptions {
 }
 
 /**
- * Options of {@linkcode Tracer.wrap}.
+ * Options of {@linkcode Tracer.wrap}; `A` is the wrapped function's parameter list.
  *
  * @example A retrieval step whose result is not logged
  * ```ts
@@ -142,8 +150,21 @@ export interface TracerOptions {
  * const search = tracer.wrap("search", (query: string) => [`${query}.md`], options);
  * console.log(search("tides")); // [ "tides.md" ]
  * ```
+ *
+ * @example Record only the first argument, not the whole conversation
+ * ```ts
+ * import { readSession, Tracer, type WrapOptions } from "@ai-trace/core";
+ *
+ * type Args = [input: { city: string }, conversation: string[]];
+ * const tracer = new Tracer("helper", { traceDir: await Deno.makeTempDir() });
+ * const options: WrapOptions<Args> = { recordArgs: (input) => input };
+ * const weather = tracer.wrap("weather", (input: Args[0], _conversation: Args[1]) => `sunny in ${input.city}`, options);
+ * weather({ city: "Lisbon" }, ["…a long conversation…"]);
+ * await tracer.close();
+ * console.log((await readSession(tracer.path!)).steps[0].context); // { args: { city: "Lisbon" } }
+ * ```
  */
-export interface WrapOptions {
+export interface WrapOptions<A extends unknown[] = unknown[]> {
   /**
    * The step kind.
    *
@@ -151,11 +172,13 @@ export interface WrapOptions {
    */
   kind?: string;
   /**
-   * Record the function's arguments as the step's context.
+   * Record the function's arguments as the step's context (`{ args }`):
+   * `true` records them all, `false` none, and a function picks what to
+   * record from them (its result is recorded as `args`).
    *
    * @default {true}
    */
-  recordArgs?: boolean;
+  recordArgs?: boolean | ((...args: A) => unknown);
   /**
    * Log the function's result.
    *
@@ -195,9 +218,13 @@ const NOOP_STEP = Object.freeze({
   name: "",
   id: 0,
   parentId: null,
+  kind: undefined,
   finished: false,
   start() {
     return NOOP_STEP;
+  },
+  run(fn: () => unknown) {
+    return fn();
   },
   log() {},
   decide() {},
@@ -213,6 +240,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     return typeof (value as { then?: unknown }).then === "function";
   } catch {
     return false;
+  }
+}
+
+// The arguments a recordArgs function picks, as a step context; a picker that throws is recorded, never rethrown.
+function pickArgs<A extends unknown[]>(pick: (...args: A) => unknown, args: A): Record<string, unknown> {
+  try {
+    return { args: pick(...args) };
+  } catch (err) {
+    return { args_error: `recordArgs threw: ${describe(err)}` };
   }
 }
 
@@ -310,8 +346,8 @@ export class Tracer {
     this.#host = this.#makeHost();
     if (!this.enabled) {
       // A disabled tracer is a set of no-op functions, not a branch on every call.
-      this.step = ((_name: string, a?: unknown, b?: unknown) => {
-        const fn = typeof a === "function" ? a : b;
+      this.step = ((_name: string, a?: unknown, b?: unknown, c?: unknown) => {
+        const fn = typeof a === "function" ? a : typeof b === "function" ? b : c;
         return typeof fn === "function" ? fn(NOOP_STEP) : NOOP_STEP;
       }) as Tracer["step"];
       this.wrap = (<A extends unknown[], R>(_name: string, fn: (...args: A) => R) => fn) as Tracer["wrap"];
@@ -397,6 +433,7 @@ export class Tracer {
       sanitizer: this.#sanitizer,
       nextId: () => ++tracer.#nextId,
       currentStep: () => tracer.#als.getStore(),
+      runIn: (step, fn) => tracer.#als.run(step, fn),
       get inMemory() {
         return tracer.#inMemory;
       },
@@ -518,18 +555,74 @@ export class Tracer {
    * @returns what `fn` returns (a Promise for an async `fn`).
    */
   step<T>(name: string, context: Record<string, unknown> | undefined, fn: (step: Step) => T): T;
-  step<T>(name: string, a?: Record<string, unknown> | ((step: Step) => T), b?: (step: Step) => T): Step | T {
-    if (typeof a === "function") return this.#run(name, undefined, a, undefined);
-    if (typeof b === "function") return this.#run(name, a, b, undefined);
-    return new Step(this.#host, this.#name(name), a);
+  /**
+   * Creates a step with a kind, an explicit parent or start time, to
+   * `start()` and `finish()` by hand.
+   *
+   * @param name the step's name.
+   * @param context what the agent saw when the step began (made JSON-safe and redacted).
+   * @param options the step's kind, parent and start time.
+   * @returns a step not yet started.
+   */
+  step(name: string, context: Record<string, unknown> | undefined, options: StepOptions): Step;
+  /**
+   * Runs `fn` as a step with a kind, an explicit parent or start time.
+   *
+   * @param name the step's name.
+   * @param context what the agent saw when the step began (made JSON-safe and redacted).
+   * @param options the step's kind, parent and start time.
+   * @param fn the step's work; its thrown error is recorded and rethrown.
+   * @returns what `fn` returns (a Promise for an async `fn`).
+   */
+  step<T>(
+    name: string,
+    context: Record<string, unknown> | undefined,
+    options: StepOptions,
+    fn: (step: Step) => T,
+  ): T;
+  step<T>(
+    name: string,
+    a?: Record<string, unknown> | ((step: Step) => T),
+    b?: StepOptions | ((step: Step) => T),
+    c?: (step: Step) => T,
+  ): Step | T {
+    if (typeof a === "function") return this.#run(new Step(this.#host, this.#name(name), undefined), a);
+    if (typeof b === "function") return this.#run(new Step(this.#host, this.#name(name), a), b);
+    const step = b === undefined ? new Step(this.#host, this.#name(name), a) : this.#withOptions(name, a, b);
+    return typeof c === "function" ? this.#run(step, c) : step;
+  }
+
+  #withOptions(name: string, context: unknown, options: unknown): Step {
+    const { kind, parent, startMs } = readStepOptions(options, (value) => this.#sanitizer.text(value));
+    return new Step(this.#host, this.#name(name), context, kind, parent, startMs);
+  }
+
+  /**
+   * The step of the current async context: the one whose callback (or
+   * {@linkcode Step.run}) is running here, or `undefined` outside any step.
+   *
+   * @returns the current step, if any.
+   * @example Log into the step you run in, without having it passed down
+   * ```ts
+   * import { Tracer } from "@ai-trace/core";
+   *
+   * const tracer = new Tracer("researcher", { autoSave: false });
+   * function deepHelper(): void {
+   *   tracer.current()?.log({ cache: "miss" });
+   * }
+   * tracer.step("fetch", { url: "a" }, () => deepHelper());
+   * console.log(tracer.current()); // undefined
+   * ```
+   */
+  current(): Step | undefined {
+    return this.#als.getStore();
   }
 
   #name(name: unknown): string {
     return typeof name === "string" && name.length < this.#sanitizer.plainBelow ? name : this.#sanitizer.text(name);
   }
 
-  #run<T>(name: string, context: unknown, fn: (step: Step) => T, kind: string | undefined): T {
-    const step = new Step(this.#host, this.#name(name), context, kind);
+  #run<T>(step: Step, fn: (step: Step) => T): T {
     step.start();
     let result: T;
     try {
@@ -572,14 +665,22 @@ export class Tracer {
    * console.log(add(2, 3)); // 5
    * ```
    */
-  wrap<A extends unknown[], R>(name: string, fn: (...args: A) => R, options: WrapOptions = {}): (...args: A) => R {
+  wrap<A extends unknown[], R>(
+    name: string,
+    fn: (...args: A) => R,
+    options: WrapOptions<A> = {},
+  ): (...args: A) => R {
     const kind = options.kind ?? "tool";
-    const recordArgs = options.recordArgs !== false;
+    const pick = options.recordArgs;
+    const recordArgs = pick !== false;
     const recordResult = options.recordResult !== false;
+    const stepName = this.#name(name);
+    const host = this.#host;
     // deno-lint-ignore no-this-alias
     const tracer = this;
     return function (this: unknown, ...args: A): R {
-      return tracer.#run(name, recordArgs ? { args } : undefined, (step) => {
+      const context = typeof pick === "function" ? pickArgs(pick, args) : recordArgs ? { args } : undefined;
+      return tracer.#run(new Step(host, stepName, context, kind), (step) => {
         const result = fn.apply(this, args);
         if (!recordResult) return result;
         if (isThenable(result)) {
@@ -590,7 +691,7 @@ export class Tracer {
         }
         if (result !== undefined) step.log({ result });
         return result;
-      }, kind);
+      });
     };
   }
 

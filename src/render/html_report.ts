@@ -50,7 +50,6 @@ export interface RenderHtmlOptions {
   generatedAt?: number;
 }
 
-
 // The script and style are constants: hash them once.
 let policy: string | undefined;
 function contentSecurityPolicy(): string {

@@ -67,6 +67,17 @@ export const REPORT_SCRIPT: string = String.raw`
     if (!withDate) return t;
     return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + t + " UTC";
   }
+  var USAGE_COUNTS = [
+    ["input_tokens", "Input tokens"],
+    ["output_tokens", "Output tokens"],
+    ["cache_read_input_tokens", "Cache read tokens"],
+    ["cache_creation_input_tokens", "Cache write tokens"],
+    ["reasoning_tokens", "Reasoning tokens"],
+  ];
+  var USAGE_SHOWN = {
+    model: 1, response_model: 1, provider: 1, input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 1,
+    cache_creation_input_tokens: 1, reasoning_tokens: 1, cost_usd: 1,
+  };
   function fmtInt(n) { return num(n) === null ? "0" : Math.round(n).toLocaleString("en-US"); }
   function fmtCost(c) {
     if (num(c) === null || c === 0) return "$0";
@@ -581,10 +592,14 @@ export const REPORT_SCRIPT: string = String.raw`
       var u = s.usage;
       var ut = el("dl", "facts");
       if (u.model !== undefined) add(ut, el("dt", "", "Model"), el("dd", "mono", str(u.model)));
-      if (u.input_tokens !== undefined) add(ut, el("dt", "", "Input tokens"), el("dd", "", fmtInt(u.input_tokens)));
-      if (u.output_tokens !== undefined) add(ut, el("dt", "", "Output tokens"), el("dd", "", fmtInt(u.output_tokens)));
+      if (u.response_model !== undefined) add(ut, el("dt", "", "Answered by"), el("dd", "mono", str(u.response_model)));
+      if (u.provider !== undefined) add(ut, el("dt", "", "Provider"), el("dd", "", str(u.provider)));
+      for (var uk = 0; uk < USAGE_COUNTS.length; uk++) {
+        var ukey = USAGE_COUNTS[uk][0];
+        if (u[ukey] !== undefined) add(ut, el("dt", "", USAGE_COUNTS[uk][1]), el("dd", "", fmtInt(u[ukey])));
+      }
       if (u.cost_usd !== undefined) add(ut, el("dt", "", "Cost"), el("dd", "", fmtCost(u.cost_usd)));
-      add(uc, ut, kvTable(u, { model: 1, input_tokens: 1, output_tokens: 1, cost_usd: 1 }));
+      add(uc, ut, kvTable(u, USAGE_SHOWN));
       parts.push(uc);
     }
     var ctxKeys = isObject(s.context) ? Object.keys(s.context).length : 0;
@@ -898,6 +913,11 @@ export const REPORT_SCRIPT: string = String.raw`
       stat("Tokens", fmtInt(sum.input_tokens), "", "in \u00B7 " + fmtInt(sum.output_tokens) + " out"),
       stat("Cost", fmtCost(sum.cost_usd)),
     ];
+    if (num(sum.cache_read_input_tokens) || num(sum.cache_creation_input_tokens) || num(sum.reasoning_tokens)) {
+      cards.splice(cards.length - 1, 0, stat("Cache / reasoning", fmtInt(sum.cache_read_input_tokens), "",
+        "cache read \u00B7 " + fmtInt(sum.cache_creation_input_tokens) + " cache write \u00B7 " +
+        fmtInt(sum.reasoning_tokens) + " reasoning"));
+    }
     if (decisions.length) cards.splice(4, 0, stat("Decisions", fmtInt(decisions.length)));
     stats.replaceChildren.apply(stats, cards);
 

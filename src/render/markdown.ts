@@ -9,6 +9,8 @@
 
 import type { JsonValue, Session, SessionStep } from "../format/types.ts";
 import { formatDuration } from "./duration.ts";
+import type { UsageSums } from "../model/aggregator.ts";
+import { extraTokenParts, formatTokens } from "../model/usage.ts";
 
 /** How many lines of a stack the report shows. */
 const STACK_LINES = 12;
@@ -30,7 +32,7 @@ export function renderMarkdown(session: Session, generatedAt: number = Date.now(
   out.push(
     `| ${s.steps} | ${s.ok} | ${s.errors} | ${s.in_flight} | ${ms(s.avg_ms)} | ${ms(s.p50_ms)} | ${
       ms(s.p95_ms)
-    } | ${s.input_tokens} / ${s.output_tokens} | $${s.cost_usd.toFixed(4)} | ${session.state} |`,
+    } | ${s.input_tokens} / ${s.output_tokens}${extraTokens(s)} | $${s.cost_usd.toFixed(4)} | ${session.state} |`,
   );
   out.push("");
   const metaKeys = Object.keys(session.meta);
@@ -48,6 +50,12 @@ export function renderMarkdown(session: Session, generatedAt: number = Date.now(
   const numbers = numberSteps(session.steps);
   for (const step of session.steps) renderStep(out, step, numbers.get(step) ?? "?");
   return out.join("\n").replace(/\n+$/, "\n");
+}
+
+// The cache and reasoning tokens of a summary, for the Summary table: "" when there are none.
+function extraTokens(sums: UsageSums): string {
+  const extra = extraTokenParts(sums);
+  return extra.length === 0 ? "" : ` (${extra.join(", ")})`;
 }
 
 function renderStep(out: string[], step: SessionStep, number: string): void {
@@ -88,8 +96,12 @@ function renderStep(out: string[], step: SessionStep, number: string): void {
     const u = step.usage;
     const parts: string[] = [];
     if (u.model !== undefined) parts.push(code(u.model));
-    if (u.input_tokens !== undefined || u.output_tokens !== undefined) {
-      parts.push(`${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`);
+    if (u.response_model !== undefined && u.response_model !== u.model) {
+      parts.push(`answered by ${code(u.response_model)}`);
+    }
+    if (u.provider !== undefined) parts.push(`via ${code(u.provider)}`);
+    if (u.input_tokens !== undefined || u.output_tokens !== undefined || extraTokenParts(u).length > 0) {
+      parts.push(formatTokens(u));
     }
     if (u.cost_usd !== undefined) parts.push(`$${u.cost_usd}`);
     out.push(`**Usage:** ${parts.join(", ")}`, "");
