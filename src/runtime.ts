@@ -56,6 +56,7 @@ interface DenoNamespace {
   renameSync(from: string, to: string): void;
   removeSync(path: string): void;
   statSync(path: string): DenoFileInfo;
+  lstatSync(path: string): DenoFileInfo;
   chmodSync(path: string, mode: number): void;
   readDirSync(path: string): Iterable<{ name: string; isFile: boolean; isDirectory: boolean; isSymlink: boolean }>;
   readTextFileSync(path: string): string;
@@ -330,6 +331,28 @@ export function statPath(path: string): PathInfo {
   }
   const info = mapped(path, () => nodeFs.statSync(path));
   return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/** Tells what `path` itself is, not following a symbolic link; throws {@linkcode NotFoundError}. */
+export function linkStatPath(path: string): PathInfo & { isSymlink: boolean } {
+  if (deno) {
+    const info = mapped(path, () => deno.lstatSync(path));
+    return {
+      isFile: info.isFile,
+      isDirectory: info.isDirectory,
+      isSymlink: info.isSymlink,
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+    };
+  }
+  const info = mapped(path, () => nodeFs.lstatSync(path));
+  return {
+    isFile: info.isFile(),
+    isDirectory: info.isDirectory(),
+    isSymlink: info.isSymbolicLink(),
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+  };
 }
 
 /** The names of the entries of a directory. */

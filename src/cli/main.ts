@@ -11,6 +11,7 @@ import { type Command, makeContext, parseCommandArgs } from "./command.ts";
 import { exportCommand } from "./export.ts";
 import { type Io, processIo } from "./io.ts";
 import { list } from "./list.ts";
+import { prune } from "./prune.ts";
 import { push } from "./push.ts";
 import { stats } from "./stats.ts";
 import { tail } from "./tail.ts";
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   stats,
   export: exportCommand,
   push,
+  prune,
 };
 
 /** The global help text. */
