@@ -80,4 +80,11 @@ export type {
 } from "./src/otlp/to_otlp.ts";
 export { encodeOtlpRequest } from "./src/otlp/otlp_protobuf.ts";
 export { OtlpPushError, pushOtlp } from "./src/otlp/push.ts";
-export type { FetchLike, PushOtlpOptions, PushOtlpResult, PushRetryInfo } from "./src/otlp/push.ts";
+export type {
+  FetchLike,
+  OtlpCompression,
+  OtlpProtocol,
+  PushOtlpOptions,
+  PushOtlpResult,
+  PushRetryInfo,
+} from "./src/otlp/push.ts";

@@ -9,6 +9,9 @@
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -143,4 +146,79 @@ export function decodeProtobuf(bytes: Uint8Array): Plain {
 export function expectedFromJson(document: OtlpExportRequest): Plain {
   const plain = fromOtlpJson(ExportTraceServiceRequest, JSON.parse(JSON.stringify(document)), "request");
   return ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.fromObject(plain), TO_OBJECT) as Plain;
+}
+
+// ---------------------------------------------------------------------------
+// A receiver that behaves like Arize Phoenix's OTLP/HTTP endpoint: POST
+// /v1/traces with Content-Type application/x-protobuf only (415 for anything
+// else, JSON included), gzip or uncompressed, decoded with the official protos;
+// it answers with an empty ExportTraceServiceResponse in protobuf.
+
+/** What the Phoenix-like receiver got. */
+export interface PhoenixRequest {
+  /** The request's path. */
+  path: string;
+  /** Its headers. */
+  headers: IncomingHttpHeaders;
+  /** The body as sent (compressed, if it was). */
+  raw: Uint8Array;
+  /** The decoded request, in the shape of {@linkcode decodeProtobuf}; absent when refused. */
+  decoded?: Plain;
+  /** The HTTP status it answered. */
+  status: number;
+}
+
+/** A running Phoenix-like receiver. */
+export interface PhoenixReceiver {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  /** Every request, in order. */
+  requests: PhoenixRequest[];
+  /** Stops it. */
+  close(): Promise<void>;
+}
+
+/** Starts a Phoenix-like receiver on 127.0.0.1 and a random port. */
+export async function startPhoenix(): Promise<PhoenixReceiver> {
+  const requests: PhoenixRequest[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const raw = new Uint8Array(Buffer.concat(chunks));
+      const entry: PhoenixRequest = { path: request.url ?? "", headers: request.headers, raw, status: 0 };
+      requests.push(entry);
+      const answer = (status: number, type: string, body: Uint8Array | string): void => {
+        entry.status = status;
+        response.writeHead(status, { "content-type": type });
+        response.end(body);
+      };
+      if (request.method !== "POST" || request.url !== "/v1/traces") return answer(404, "text/plain", "Not Found");
+      const type = (request.headers["content-type"] ?? "").split(";")[0].trim();
+      if (type !== "application/x-protobuf") {
+        return answer(415, "application/json", JSON.stringify({ detail: `Unsupported content type: ${type}` }));
+      }
+      let body: Uint8Array = raw;
+      try {
+        const encoding = request.headers["content-encoding"];
+        if (encoding === "gzip") body = new Uint8Array(gunzipSync(raw));
+        else if (encoding !== undefined) return answer(415, "text/plain", `Unsupported encoding ${encoding}`);
+        entry.decoded = decodeProtobuf(body);
+      } catch {
+        return answer(400, "text/plain", "Request body is invalid ExportTraceServiceRequest");
+      }
+      answer(200, "application/x-protobuf", ExportTraceServiceResponse.encode({}).finish());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
 }

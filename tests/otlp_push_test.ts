@@ -23,7 +23,10 @@ interface Received {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** The body as text (for JSON). */
   body: string;
+  /** The body's bytes (for protobuf). */
+  bytes: Uint8Array;
 }
 
 interface Answer {
@@ -50,6 +53,7 @@ async function startReceiver(answers: Answer[]): Promise<Receiver> {
         url: request.url ?? "",
         headers: request.headers,
         body: new TextDecoder().decode(concat(chunks)),
+        bytes: concat(chunks),
       });
       const answer = answers[Math.min(received.length - 1, answers.length - 1)];
       const body = answer.body ?? "{}";
@@ -97,12 +101,30 @@ function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number
 // ---------------------------------------------------------------------------
 
 describe("pushOtlp()", () => {
-  test("pushOtlp() posts the document as JSON to /v1/traces with the given headers", async () => {
+  test("pushOtlp() posts the document as protobuf to /v1/traces by default", async () => {
+    const receiver = await startReceiver([{ status: 200 }]);
+    try {
+      const doc = await document();
+      const result = await pushOtlp([doc], { endpoint: receiver.endpoint });
+      assert.equal(receiver.received.length, 1);
+      const [request] = receiver.received;
+      assert.equal(request.url, "/v1/traces");
+      assert.equal(request.headers["content-type"], "application/x-protobuf");
+      assert.equal(request.headers["content-encoding"], undefined);
+      assert.deepEqual(decodeProtobuf(request.bytes), expectedFromJson(doc));
+      assert.equal(result.spans, spanCount(doc));
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("pushOtlp() posts the document as JSON with protocol http/json, with the given headers", async () => {
     const receiver = await startReceiver([{ status: 200 }]);
     try {
       const doc = await document();
       const result = await pushOtlp([doc], {
         endpoint: receiver.endpoint,
+        protocol: "http/json",
         headers: { "x-team": "agents", Authorization: "Bearer t0k" },
       });
       assert.equal(receiver.received.length, 1);
@@ -260,7 +282,11 @@ describe("pushOtlp()", () => {
     try {
       const doc = await document();
       const total = spanCount(doc);
-      const result = await pushOtlp([doc, doc], { endpoint: receiver.endpoint, maxSpansPerRequest: 3 });
+      const result = await pushOtlp([doc, doc], {
+        endpoint: receiver.endpoint,
+        maxSpansPerRequest: 3,
+        protocol: "http/json",
+      });
       assert.equal(result.spans, 2 * total);
       assert.equal(receiver.received.length, Math.ceil((2 * total) / 3));
       const sent = receiver.received.map((r) => JSON.parse(r.body) as OtlpExportRequest);
@@ -394,9 +420,9 @@ describe("ai-trace push", () => {
       assert.equal(receiver.received.length, 1);
       assert.equal(receiver.received[0].headers["x-api-key"], "abc=def");
       assert.equal(receiver.received[0].headers["x-scope-orgid"], "team-a");
-      assert.equal(receiver.received[0].headers["content-type"], "application/json");
-      const sent = JSON.parse(receiver.received[0].body) as OtlpExportRequest;
-      assert.deepEqual(sent, toOtlp(await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 })));
+      assert.equal(receiver.received[0].headers["content-type"], "application/x-protobuf");
+      const session = await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 });
+      assert.deepEqual(decodeProtobuf(receiver.received[0].bytes), expectedFromJson(toOtlp(session)));
     } finally {
       await receiver.close();
       rmSync(dir, { recursive: true, force: true });
@@ -440,7 +466,17 @@ describe("ai-trace push", () => {
     ]);
     const dir = traceDir();
     try {
-      const run = await cli(["--dir", dir, "push", "--all", "--endpoint", receiver.endpoint, "--json"]);
+      const run = await cli([
+        "--dir",
+        dir,
+        "push",
+        "--all",
+        "--endpoint",
+        receiver.endpoint,
+        "--json",
+        "--protocol",
+        "http/json",
+      ]);
       assert.equal(run.code, 0);
       const report = JSON.parse(run.out);
       assert.equal(report.url, `${receiver.endpoint}/v1/traces`);

@@ -1,8 +1,16 @@
 /**
- * Sends OTLP/HTTP JSON export requests to an OpenTelemetry Collector (or any
- * OTLP/HTTP endpoint): in batches, retrying what the OTLP specification calls
- * retryable (429, 502, 503, 504 and network errors) with exponential backoff
- * and `Retry-After`, and reporting partial success.
+ * Sends OTLP/HTTP export requests to an OpenTelemetry Collector (or any
+ * OTLP/HTTP endpoint), as protobuf (the default, as in the OpenTelemetry SDKs)
+ * or JSON, optionally gzipped: in batches, retrying what the OTLP
+ * specification calls retryable (429, 502, 503, 504 and network errors) with
+ * exponential backoff and `Retry-After`, and reporting partial success.
+ *
+ * What a hostile or broken server can do is bounded: a redirect is followed
+ * only to the same origin (scheme, host and port), at most 5 times; at most
+ * 1 MiB of each answer is read; each try gives up after `timeoutMs`, and the
+ * whole push after `deadlineMs`. Credentials in the endpoint's URL are sent
+ * as an `Authorization: Basic` header and never appear in a result or an
+ * error message.
  *
  * This is the only code of ai-trace that opens a network connection, and it
  * runs only when `ai-trace push` is run (or a program calls
@@ -12,6 +20,8 @@
  */
 
 import type { OtlpExportRequest, OtlpResourceSpans, OtlpScopeSpans } from "./to_otlp.ts";
+import { decodeOtlpResponse, encodeOtlpRequest } from "./otlp_protobuf.ts";
+import { fieldText, readFields } from "./protobuf_wire.ts";
 
 /**
  * The `fetch` that {@linkcode pushOtlp} calls: the global one, or a stand-in.
@@ -61,8 +71,30 @@ export interface PushOtlpOptions {
   /**
    * The OTLP/HTTP endpoint: a base URL (`http://localhost:4318`, to which
    * `/v1/traces` is added) or the full traces URL ending in `/v1/traces`.
+   * `user:password@` in it becomes an `Authorization: Basic` header.
    */
   endpoint: string;
+  /**
+   * Use `endpoint` exactly as given, without adding `/v1/traces` (as
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used).
+   *
+   * @default {false}
+   */
+  exactEndpoint?: boolean;
+  /**
+   * The wire format: `"http/protobuf"` (`application/x-protobuf`, what the
+   * OpenTelemetry SDKs send by default and what Arize Phoenix requires) or
+   * `"http/json"` (`application/json`).
+   *
+   * @default {"http/protobuf"}
+   */
+  protocol?: OtlpProtocol;
+  /**
+   * `"gzip"` compresses each request body (`Content-Encoding: gzip`).
+   *
+   * @default {"none"}
+   */
+  compression?: OtlpCompression;
   /**
    * Extra request headers, e.g. `{ Authorization: "Bearer …" }`.
    *
@@ -100,11 +132,17 @@ export interface PushOtlpOptions {
    */
   maxBackoffMs?: number;
   /**
-   * How long one request may take before it is given up (and retried).
+   * How long one try may take, its answer included, before it is given up (and retried).
    *
    * @default {30_000}
    */
   timeoutMs?: number;
+  /**
+   * How long the whole push may take: no try starts, and no wait begins, past it.
+   *
+   * @default {300_000}
+   */
+  deadlineMs?: number;
   /**
    * The `fetch` to call.
    *
@@ -136,6 +174,34 @@ export interface PushOtlpOptions {
    */
   onRetry?: (info: PushRetryInfo) => void;
 }
+
+/**
+ * The OTLP/HTTP wire formats {@linkcode pushOtlp} speaks.
+ *
+ * @example Push as JSON
+ * ```ts
+ * import { type FetchLike, type OtlpProtocol, pushOtlp } from "@ai-trace/core";
+ *
+ * const protocol: OtlpProtocol = "http/json";
+ * const collector: FetchLike = () => Promise.resolve(new Response("{}"));
+ * await pushOtlp([], { endpoint: "http://localhost:4318", protocol, fetch: collector });
+ * ```
+ */
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+/**
+ * The request body compressions {@linkcode pushOtlp} offers.
+ *
+ * @example Push gzipped
+ * ```ts
+ * import { type FetchLike, type OtlpCompression, pushOtlp } from "@ai-trace/core";
+ *
+ * const compression: OtlpCompression = "gzip";
+ * const collector: FetchLike = () => Promise.resolve(new Response("{}"));
+ * await pushOtlp([], { endpoint: "http://localhost:4318", compression, fetch: collector });
+ * ```
+ */
+export type OtlpCompression = "gzip" | "none";
 
 /**
  * What {@linkcode PushOtlpOptions.onRetry} is told.
@@ -182,7 +248,7 @@ export interface PushRetryInfo {
  * ```
  */
 export interface PushOtlpResult {
-  /** The URL the requests went to. */
+  /** The URL the requests went to, without any `user:password@`. */
   url: string;
   /** Requests that were accepted (HTTP 2xx). */
   requests: number;
@@ -244,23 +310,85 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
  * endpoint already ends with `/v1/traces`.
  *
  * @param endpoint A base URL or a full traces URL.
+ * @param exact Use the URL as it is, without adding `/v1/traces`.
  * @returns The URL to POST to.
  * @throws {TypeError} when the endpoint is not an http(s) URL.
  */
-export function otlpTracesUrl(endpoint: string): string {
+export function otlpTracesUrl(endpoint: string, exact = false): string {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`Cannot push to "${endpoint}": not a URL`);
+    throw new TypeError(`Cannot push to "${redactUrl(endpoint)}": not a URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`Cannot push to "${endpoint}": only http and https URLs are supported`);
+    throw new TypeError(`Cannot push to "${redactUrl(endpoint)}": only http and https URLs are supported`);
   }
+  if (exact) return url.toString();
   const path = url.pathname.replace(/\/+$/, "");
   if (!path.endsWith("/v1/traces")) url.pathname = `${path}/v1/traces`;
   else url.pathname = path;
   return url.toString();
+}
+
+const SECRET_PARAM = /(key|token|secret|passw|pwd|auth|sig|credential|session)/i;
+
+/**
+ * A URL fit to print: `user:password@` becomes `***@`, and the values of
+ * query parameters whose names suggest a secret (`api_key`, `token`, `sig`,
+ * …) become `***`. Text that is not a URL has anything before an `@` hidden.
+ *
+ * @param text A URL, or what the user gave as one.
+ * @returns The same URL with its credentials hidden.
+ */
+export function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text.replace(
+      /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i,
+      (_, scheme: string | undefined) => `${scheme ?? ""}***@`,
+    );
+  }
+  let out = url.toString();
+  if (url.username !== "" || url.password !== "") {
+    url.username = "";
+    url.password = "";
+    out = url.toString().replace("://", "://***@");
+  }
+  if (url.search !== "") {
+    const query = url.search.slice(1).split("&").map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 0) return pair;
+      const name = pair.slice(0, at);
+      return SECRET_PARAM.test(safeDecode(name)) ? `${name}=***` : pair;
+    }).join("&");
+    out = out.replace(url.search, `?${query}`);
+  }
+  return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Splits `user:password@` off a URL: the URL without it, and the Basic credentials it held. */
+function splitCredentials(href: string): { url: string; authorization?: string } {
+  const url = new URL(href);
+  if (url.username === "" && url.password === "") return { url: href };
+  const user = safeDecode(url.username);
+  const password = safeDecode(url.password);
+  url.username = "";
+  url.password = "";
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return { url: url.toString(), authorization: `Basic ${btoa(binary)}` };
 }
 
 /**
@@ -339,11 +467,16 @@ function countSpans(document: OtlpExportRequest): number {
 }
 
 /**
- * POSTs export requests to an OTLP/HTTP endpoint as JSON, in batches.
- * Retries 429, 502, 503, 504 and network errors with exponential backoff,
- * honouring `Retry-After` (seconds or an HTTP date); any other 4xx or 5xx
- * answer is final. Spans the server rejects in a partial success are counted,
- * not retried (the OTLP specification says not to).
+ * POSTs export requests to an OTLP/HTTP endpoint, as protobuf (default) or
+ * JSON, in batches. Retries 429, 502, 503, 504 and network errors with
+ * exponential backoff, honouring `Retry-After` (seconds or an HTTP date); any
+ * other 4xx or 5xx answer is final. Spans the server rejects in a partial
+ * success are counted, not retried (the OTLP specification says not to).
+ *
+ * Bounded against a hostile server: redirects are followed only to the same
+ * origin (a redirect elsewhere fails the push, naming the `Location`, and
+ * nothing is sent there); at most 1 MiB of each answer is read; each try
+ * ends after `timeoutMs` (30 s), the whole push after `deadlineMs` (5 min).
  *
  * @example Push one session to a local Collector
  * ```ts
@@ -366,7 +499,8 @@ function countSpans(document: OtlpExportRequest): number {
  * @throws {TypeError} when the endpoint is not an http(s) URL.
  */
 export async function pushOtlp(documents: OtlpExportRequest[], options: PushOtlpOptions): Promise<PushOtlpResult> {
-  const url = otlpTracesUrl(options.endpoint);
+  const full = otlpTracesUrl(options.endpoint, options.exactEndpoint === true);
+  const { url, authorization } = splitCredentials(full);
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -375,37 +509,64 @@ export async function pushOtlp(documents: OtlpExportRequest[], options: PushOtlp
   const initialBackoff = options.initialBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const headers: Record<string, string> = { ...options.headers, "Content-Type": "application/json" };
+  const deadline = now() + (options.deadlineMs ?? 300_000);
+  const protocol = options.protocol ?? "http/protobuf";
+  if (protocol !== "http/protobuf" && protocol !== "http/json") {
+    throw new TypeError(`Unknown OTLP protocol "${protocol}" (expected http/protobuf or http/json)`);
+  }
+  const gzip = options.compression === "gzip";
+  const headers: Record<string, string> = {};
+  if (authorization !== undefined) headers["Authorization"] = authorization;
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+    headers[name] = value;
+  }
+  headers["Content-Type"] = protocol === "http/json" ? "application/json" : "application/x-protobuf";
+  if (gzip) headers["Content-Encoding"] = "gzip";
   const result: PushOtlpResult = { url, requests: 0, spans: 0, rejectedSpans: 0, messages: [], retries: 0 };
+  const shown = redactUrl(full); // what messages say: "http://***@host/…" when there were credentials
 
   for (const batch of batchOtlp(documents, options.maxSpansPerRequest, options.maxBytesPerRequest)) {
-    const body = JSON.stringify(batch);
+    const plain: Uint8Array = protocol === "http/json" ? utf8.encode(JSON.stringify(batch)) : encodeOtlpRequest(batch);
+    const body = gzip ? await gzipBytes(plain) : plain;
     for (let attempt = 0;; attempt++) {
       let failure: { reason: string; retryAfterMs?: number; status?: number; final: boolean };
+      const left = deadline - now();
       try {
-        const { response, text } = await fetchWithTimeout(doFetch, url, { method: "POST", headers, body }, timeoutMs);
-        if (response.ok) {
+        if (left <= 0) throw new Error(`the push took longer than ${options.deadlineMs ?? 300_000} ms`);
+        const answer = await send(doFetch, url, headers, body, Math.min(timeoutMs, left));
+        if (answer.redirect !== undefined) {
+          throw new OtlpPushError(
+            `Cannot push to "${shown}": the server redirects to "${redactUrl(answer.redirect)}", another origin; ` +
+              "not followed (give that URL as the endpoint if you trust it)",
+            result,
+            answer.status,
+          );
+        }
+        if (answer.status >= 200 && answer.status < 300) {
           result.requests++;
           result.spans += countSpans(batch);
-          readPartialSuccess(text, result);
+          readPartialSuccess(answer, result);
           break;
         }
         failure = {
-          reason: `HTTP ${response.status}${statusMessage(text)}`,
-          status: response.status,
-          retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
-          final: !RETRYABLE.has(response.status),
+          reason: `HTTP ${answer.status}${statusMessage(answer)}`,
+          status: answer.status,
+          retryAfterMs: parseRetryAfter(answer.retryAfter, now()),
+          final: !RETRYABLE.has(answer.status),
         };
       } catch (err) {
-        failure = { reason: networkMessage(err), final: false };
-      }
-      if (failure.final || attempt >= maxRetries) {
-        const tries = attempt + 1;
-        const after = failure.final ? "" : ` after ${tries} ${tries === 1 ? "try" : "tries"}`;
-        throw new OtlpPushError(`Cannot push to "${url}": ${failure.reason}${after}`, result, failure.status);
+        if (err instanceof OtlpPushError) throw err;
+        failure = { reason: networkMessage(err), final: left <= 0 };
       }
       const backoff = Math.min(maxBackoff, initialBackoff * 2 ** attempt) * (0.5 + random() / 2);
       const delayMs = Math.round(Math.min(maxBackoff, failure.retryAfterMs ?? backoff));
+      const pastDeadline = now() + delayMs >= deadline;
+      if (failure.final || attempt >= maxRetries || pastDeadline) {
+        const tries = attempt + 1;
+        const after = failure.final ? "" : ` after ${tries} ${tries === 1 ? "try" : "tries"}`;
+        throw new OtlpPushError(`Cannot push to "${shown}": ${failure.reason}${after}`, result, failure.status);
+      }
       result.retries++;
       options.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.reason });
       await sleep(delayMs);
@@ -414,14 +575,36 @@ export async function pushOtlp(documents: OtlpExportRequest[], options: PushOtlp
   return result;
 }
 
-// The request and its whole answer, body included, within `timeoutMs`: a server
-// that stalls halfway through its body cannot hang the push.
-async function fetchWithTimeout(
+const utf8 = new TextEncoder();
+
+/** At most this many bytes of an answer are read; the rest is left unread. */
+export const MAX_ANSWER_BYTES = 1 << 20;
+
+/** At most this many redirects (to the same origin) are followed for one request. */
+const MAX_REDIRECTS = 5;
+
+/** An answer, read within the limits. */
+interface Answer {
+  status: number;
+  contentType: string;
+  retryAfter: string | null;
+  /** At most {@linkcode MAX_ANSWER_BYTES} of the body. */
+  body: Uint8Array;
+  /** The `Location` of a redirect to another origin, not followed. */
+  redirect?: string;
+}
+
+/**
+ * One try: POSTs the body, follows redirects to the same origin only, and
+ * reads at most {@linkcode MAX_ANSWER_BYTES} of the answer, all within `timeoutMs`.
+ */
+async function send(
   doFetch: FetchLike,
   url: string,
-  init: RequestInit,
+  headers: Record<string, string>,
+  body: Uint8Array,
   timeoutMs: number,
-): Promise<{ response: Response; text: string }> {
+): Promise<Answer> {
   const controller = new AbortController();
   const timeout = new Error(`no answer within ${timeoutMs} ms`);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -431,17 +614,94 @@ async function fetchWithTimeout(
       reject(timeout);
     }, timeoutMs);
   });
+  const attempt = async (): Promise<Answer> => {
+    let target = url;
+    for (let hops = 0;; hops++) {
+      const init: RequestInit = {
+        method: "POST",
+        headers,
+        body: body as Uint8Array<ArrayBuffer>,
+        redirect: "manual",
+        signal: controller.signal,
+      };
+      const response = await doFetch(target, init);
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location !== null) {
+        discard(response);
+        let next: URL;
+        try {
+          next = new URL(location, target);
+        } catch {
+          return {
+            status: response.status,
+            contentType: "",
+            retryAfter: null,
+            body: new Uint8Array(0),
+            redirect: location,
+          };
+        }
+        if (next.origin !== new URL(target).origin || hops >= MAX_REDIRECTS) {
+          return {
+            status: response.status,
+            contentType: "",
+            retryAfter: null,
+            body: new Uint8Array(0),
+            redirect: hops >= MAX_REDIRECTS && next.origin === new URL(target).origin ? undefined : next.toString(),
+          };
+        }
+        target = next.toString();
+        continue;
+      }
+      return {
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? "",
+        retryAfter: response.headers.get("retry-after"),
+        body: await readCapped(response, MAX_ANSWER_BYTES, controller),
+      };
+    }
+  };
   try {
-    return await Promise.race([
-      (async () => {
-        const response = await doFetch(url, { ...init, signal: controller.signal });
-        return { response, text: await response.text() };
-      })(),
-      expired,
-    ]);
+    return await Promise.race([attempt(), expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Reads at most `cap` bytes of a body; stops the transfer after that. */
+async function readCapped(response: Response, cap: number, controller: AbortController): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.length >= cap) {
+      chunks.push(value.subarray(0, cap - total));
+      total = cap;
+      reader.cancel().catch(() => {});
+      controller.abort(new Error("answer over the size limit"));
+      break;
+    }
+    chunks.push(value);
+    total += value.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}
+
+async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function defaultSleep(ms: number): Promise<void> {
@@ -465,28 +725,53 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, date - now);
 }
 
-/** Adds an `ExportTraceServiceResponse`'s `partialSuccess` to the result. */
-function readPartialSuccess(text: string, result: PushOtlpResult): void {
-  if (text.trim() === "") return;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return; // not JSON (a protobuf answer, a proxy's text): nothing to read
-  }
-  const partial = (body as { partialSuccess?: { rejectedSpans?: unknown; errorMessage?: unknown } } | null)
-    ?.partialSuccess;
-  if (typeof partial !== "object" || partial === null) return;
-  const rejected = Number(partial.rejectedSpans ?? 0);
-  if (Number.isFinite(rejected) && rejected > 0) result.rejectedSpans += rejected;
-  if (typeof partial.errorMessage === "string" && partial.errorMessage !== "") {
-    result.messages.push(partial.errorMessage);
-  }
+function isProtobuf(answer: Answer): boolean {
+  return /application\/(x-)?protobuf/i.test(answer.contentType);
 }
 
-/** `: <message>` from an error body (a `google.rpc.Status` as JSON, or short text). */
-function statusMessage(text: string): string {
-  const trimmed = text.trim();
+/** Adds an `ExportTraceServiceResponse`'s `partialSuccess` (JSON or protobuf) to the result. */
+function readPartialSuccess(answer: Answer, result: PushOtlpResult): void {
+  if (answer.body.length === 0) return;
+  let rejected = 0;
+  let message = "";
+  if (isProtobuf(answer)) {
+    try {
+      ({ rejectedSpans: rejected, errorMessage: message } = decodeOtlpResponse(answer.body));
+    } catch {
+      return; // not what it says it is: nothing to read
+    }
+  } else {
+    let body: unknown;
+    try {
+      body = JSON.parse(utf8Decoder.decode(answer.body));
+    } catch {
+      return; // not JSON (a proxy's text): nothing to read
+    }
+    const partial = (body as { partialSuccess?: { rejectedSpans?: unknown; errorMessage?: unknown } } | null)
+      ?.partialSuccess;
+    if (typeof partial !== "object" || partial === null) return;
+    rejected = Number(partial.rejectedSpans ?? 0);
+    if (typeof partial.errorMessage === "string") message = partial.errorMessage;
+  }
+  if (Number.isFinite(rejected) && rejected > 0) result.rejectedSpans += rejected;
+  if (message !== "") result.messages.push(message);
+}
+
+const utf8Decoder = new TextDecoder();
+
+/** `: <message>` from an error body: a `google.rpc.Status` as JSON or protobuf, or short text. */
+function statusMessage(answer: Answer): string {
+  if (isProtobuf(answer)) {
+    try {
+      for (const field of readFields(answer.body)) {
+        if (field.field === 2 && field.wire === 2) return `: ${firstLine(fieldText(field))}`;
+      }
+    } catch {
+      // not a Status after all
+    }
+    return "";
+  }
+  const trimmed = utf8Decoder.decode(answer.body).trim();
   if (trimmed === "") return "";
   try {
     const body = JSON.parse(trimmed) as { message?: unknown } | null;
