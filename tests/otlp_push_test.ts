@@ -508,7 +508,16 @@ describe("ai-trace push", () => {
           JSON.stringify({ ...big, started_at: 1, finished_at: 2, duration_ms: 1000, outcome: "ok" }) + "\n",
       );
       writeFileSync(join(dir, "small_20260301_000000_bb.jsonl"), session("small", "20260301_000000_bb") + "\n");
-      const run = await cli(["--dir", dir, "push", "--all", "--endpoint", receiver.endpoint]);
+      const run = await cli([
+        "--dir",
+        dir,
+        "push",
+        "--all",
+        "--endpoint",
+        receiver.endpoint,
+        "--protocol",
+        "http/json",
+      ]);
       assert.equal(run.code, 1);
       assert.match(run.err, /\(1 span was sent before\)\n$/);
       assert.equal(spanCount(JSON.parse(receiver.received[0].body)), 1);
