@@ -31,6 +31,7 @@ interface DenoFileInfo {
   isSymlink: boolean;
   size: number;
   mtime: Date | null;
+  mode: number | null;
 }
 interface DenoWatcher extends AsyncIterable<{ kind: string; paths: string[] }> {
   close(): void;
@@ -316,6 +317,8 @@ export interface PathInfo {
   size: number;
   /** Last modification, epoch milliseconds. */
   mtimeMs: number;
+  /** Permission bits (`0o777` and above), or `null` where the system has none (Windows). */
+  mode: number | null;
 }
 
 /** Tells what `path` is (following links); throws {@linkcode NotFoundError}. */
@@ -327,10 +330,17 @@ export function statPath(path: string): PathInfo {
       isDirectory: info.isDirectory,
       size: info.size,
       mtimeMs: info.mtime?.getTime() ?? 0,
+      mode: info.mode,
     };
   }
   const info = mapped(path, () => nodeFs.statSync(path));
-  return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtimeMs: info.mtimeMs };
+  return {
+    isFile: info.isFile(),
+    isDirectory: info.isDirectory(),
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    mode: process.platform === "win32" ? null : info.mode,
+  };
 }
 
 /** Tells what `path` itself is, not following a symbolic link; throws {@linkcode NotFoundError}. */
@@ -343,6 +353,7 @@ export function linkStatPath(path: string): PathInfo & { isSymlink: boolean } {
       isSymlink: info.isSymlink,
       size: info.size,
       mtimeMs: info.mtime?.getTime() ?? 0,
+      mode: info.mode,
     };
   }
   const info = mapped(path, () => nodeFs.lstatSync(path));
@@ -352,6 +363,7 @@ export function linkStatPath(path: string): PathInfo & { isSymlink: boolean } {
     isSymlink: info.isSymbolicLink(),
     size: info.size,
     mtimeMs: info.mtimeMs,
+    mode: process.platform === "win32" ? null : info.mode,
   };
 }
 

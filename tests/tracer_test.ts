@@ -445,7 +445,11 @@ describe("Tracer", () => {
       const mount = join(dir, "small");
       mkdirSync(mount);
       const { spawnSync } = await import("node:child_process");
-      assert.equal(spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]).status, 0, "mount a tmpfs");
+      assert.equal(
+        spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", mount]).status,
+        0,
+        "mount a tmpfs",
+      );
       try {
         const errors: Error[] = [];
         const tracer = new Tracer("full", { traceDir: mount, onError: (e) => errors.push(e) });

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { MAX_NAME_LENGTH } from "../format/session_id.ts";
+import { fitsFileName } from "../format/session_id.ts";
 import type { ReadWarning, SessionState } from "../format/types.ts";
 import { skipReason } from "../format/record_line.ts";
 import { indexSession, type SessionEntry } from "./session_index.ts";
@@ -94,7 +94,7 @@ export function agentMatches(agents: readonly string[] | undefined, agent: strin
 function fileNameSafe(pattern: string): boolean {
   // deno-lint-ignore no-control-regex
   return !/[\u0000-\u001f\u007f-\u009f/\\:"<>|]|\.\.|^[.\s]|[.\s]$/.test(pattern) &&
-    Array.from(pattern).length < MAX_NAME_LENGTH;
+    fitsFileName(pattern);
 }
 
 /**
@@ -108,7 +108,7 @@ function fileNameSafe(pattern: string): boolean {
 export function fileMayMatch(filter: SessionFilter, file: TraceFile): boolean {
   if (file.session_id === "") return true; // not our name: only the contents tell
   const agents = filter.agents;
-  if (agents !== undefined && agents.length > 0 && Array.from(file.agent).length < MAX_NAME_LENGTH) {
+  if (agents !== undefined && agents.length > 0 && fitsFileName(file.agent)) {
     // A name made safe may differ from the agent inside; only patterns that safeFileName leaves alone can rule out.
     if (agents.every((pattern) => fileNameSafe(pattern) && !agentMatches([pattern], file.agent))) return false;
   }

@@ -298,6 +298,7 @@ export class Tracer {
   #fsync = false;
   #startLines = true;
   #inMemory = true;
+  #dirModeChecked = false;
   #steps: SessionStep[] = [];
   #meta: JsonObject = {};
   #startedAt = 0;
@@ -388,6 +389,7 @@ export class Tracer {
     const base = safeFileName(this.#agentText);
     try {
       makeDir(this.traceDir);
+      this.#checkDirMode();
       let sessionId = this.sessionId;
       for (let attempt = 0;; attempt++) {
         const path = join(this.traceDir, `${base}_${sessionId}.jsonl`);
@@ -423,6 +425,30 @@ export class Tracer {
       this.#inMemory = true;
       this.#summary.lostRecords++;
       this.#report(`Cannot create trace file in "${this.traceDir}": ${describe(err)}`);
+    }
+  }
+
+  // A trace holds what the agent saw: a directory others can write lets them remove or
+  // replace traces (and plant links). Said once per tracer; a new directory is 0700.
+  #checkDirMode(): void {
+    if (this.#dirModeChecked) return;
+    this.#dirModeChecked = true;
+    try {
+      const mode = statPath(this.traceDir).mode;
+      if (mode !== null && (mode & 0o022) !== 0) {
+        const who = (mode & 0o020) !== 0 && (mode & 0o002) !== 0
+          ? "group and others"
+          : (mode & 0o020) !== 0
+          ? "group"
+          : "others";
+        this.#report(
+          `Trace directory "${this.traceDir}" is writable by ${who} (mode ${
+            (mode & 0o7777).toString(8).padStart(4, "0")
+          }): they can remove or replace its traces; run "chmod go-w" on it`,
+        );
+      }
+    } catch {
+      // Not there after all: creating the file says why.
     }
   }
 

@@ -17,7 +17,7 @@ function mountTmpfs(options: string): { path: string; dispose(): void } | undefi
   const path = join(dir, "mnt");
   mkdirSync(path);
   const mounted = process.getuid?.() === 0 &&
-    spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]).status === 0;
+    spawnSync("mount", ["-t", "tmpfs", "-o", `${options},mode=0700`, "tmpfs", path]).status === 0;
   if (!mounted) {
     removeDir(dir);
     return undefined;
