@@ -1,23 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Aggregator } from "../src/model/aggregator.ts";
-import { DurationStats } from "../src/model/duration_stats.ts";
-
-test("DurationStats.quantile() is exact for small runs (nearest rank)", () => {
-  const stats = new DurationStats();
-  for (const ms of [5, 1, 4, 2, 3]) stats.add(ms);
-  assert.equal(stats.quantile(0.5), 3);
-  assert.equal(stats.quantile(0.95), 5);
-  assert.equal(stats.mean, 3);
-});
-
-test("DurationStats.quantile() stays within 1% for a million durations, in fixed memory", () => {
-  const stats = new DurationStats();
-  for (let i = 1; i <= 1_000_000; i++) stats.add(i / 1000);
-  assert.ok(Math.abs(stats.quantile(0.5) - 500) / 500 < 0.011, String(stats.quantile(0.5)));
-  assert.ok(Math.abs(stats.quantile(0.95) - 950) / 950 < 0.011, String(stats.quantile(0.95)));
-  assert.equal(stats.count, 1_000_000);
-});
 
 test("Aggregator.summary() counts outcomes, tokens and cost per session and per name", () => {
   const builder = new Aggregator();
