@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { Tracer } from "../mod.ts";
 import { Sanitizer } from "../src/record/safe_json.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
 import { createRedactor } from "../src/record/redact.ts";
 
 const clean = (value: unknown, options = {}) => new Sanitizer(options).value(value);
@@ -118,4 +121,28 @@ test("Sanitizer redacts by key and by value shape, before truncating", () => {
 test("new Sanitizer() rejects invalid limits at construction", () => {
   assert.throws(() => new Sanitizer({ maxStringLength: 0 }), RangeError);
   assert.throws(() => new Sanitizer({ maxDepth: 1.5 }), RangeError);
+});
+
+test("Sanitizer keeps finding cycles when a getter sanitizes again on the way (issue 11 #11)", async () => {
+  const dir = tempDir();
+  const tracer = new Tracer("agent", { traceDir: dir, onError: () => {} });
+  let getterCalls = 0;
+  const context: Record<string, unknown> = {};
+  context.self = context;
+  context.again = context;
+  Object.defineProperty(context, "probe", {
+    enumerable: true,
+    get() {
+      getterCalls++;
+      tracer.step("inner", context, () => {}); // a getter that records a step with the same object
+      return "probed";
+    },
+  });
+  tracer.step("outer", context, () => {});
+  await tracer.close();
+  const lines = readFileSync(tracer.path!, "utf8").trim().split("\n");
+  assert.ok(getterCalls <= 4, `${getterCalls} getter calls`);
+  assert.ok(lines.length <= 12, `${lines.length} lines`);
+  assert.ok(lines.some((line) => line.includes('"self":"[Circular]"')));
+  removeDir(dir);
 });

@@ -46,7 +46,9 @@ export class Sanitizer {
 
   /** A JSON-safe copy of `value`. */
   value(value: unknown): JsonValue {
-    this.#stack.length = 0;
+    // No reset of the stack of objects being walked: a getter met on the way
+    // may sanitize again (record a step), and the objects of the outer walk
+    // must still count as cycles inside it. The walk always pops what it pushed.
     const clean = this.#clean(value, 0);
     return clean === undefined ? null : clean;
   }
@@ -58,7 +60,6 @@ export class Sanitizer {
    * `_t` the value holds.
    */
   object(value: unknown, time?: number): JsonObject {
-    this.#stack.length = 0;
     const out: JsonObject = time === undefined ? {} : { _t: time };
     if (value === undefined || value === null) return out;
     // A plain object is copied straight into `out`, with no intermediate copy.
