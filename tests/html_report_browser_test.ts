@@ -153,7 +153,7 @@ describe("renderHtml() in Chromium", { skip: skip ?? false, timeout: 60_000 }, (
     assert.equal(await page.textContent("#state"), "crashed");
     assert.match(
       (await page.textContent("#stats")) ?? "",
-      /Steps11.*Errors1.*In flight1.*Tokens4,622 in · 450 out.*Cost\$0\.0067/,
+      /Steps10.*Errors1.*In flight1.*Tokens4,622 in · 450 out.*Cost\$0\.0067/,
     );
     assert.match((await page.textContent("#meta")) ?? "", /modelclaude-haiku-4-5/);
     assertClean(incidents);

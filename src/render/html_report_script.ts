@@ -904,7 +904,7 @@ export const REPORT_SCRIPT: string = String.raw`
       ? (session.finished_at - session.started_at) * 1000
       : span * 1000;
     var cards = [
-      stat("Steps", fmtInt(n)),
+      stat("Steps", fmtInt(sum.steps)),
       stat("OK", fmtInt(sum.ok)),
       stat("Errors", fmtInt(sum.errors), sum.errors ? "bad" : ""),
       stat("In flight", fmtInt(sum.in_flight), sum.in_flight ? "warn" : ""),
