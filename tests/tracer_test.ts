@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { Tracer } from "../mod.ts";
+import { collectStats, listTraceFiles, readSession, Tracer } from "../mod.ts";
 import { filesIn, readRecords, removeDir, tempDir, tmpfsSkipReason } from "./_helpers.ts";
 import { cli as cliRun } from "./_cli.ts";
 
@@ -529,6 +529,96 @@ describe("Tracer", () => {
     });
     assert.equal(tracer.step("work", () => 1), 1);
     await tracer.close();
+    removeDir(dir);
+  });
+});
+
+describe("Tracer and the one session model", () => {
+  test("Tracer.summary() counts other outcomes: steps = ok + errors + other, as stats does (issue 11 #17)", async () => {
+    const { dir, tracer } = newTracer();
+    tracer.step("a", () => {});
+    tracer.step("b").finish("skipped");
+    tracer.step("c").fail("boom");
+    const summary = tracer.summary();
+    assert.equal(summary.other, 1);
+    assert.equal(summary.steps, summary.ok + summary.errors + summary.other);
+    await tracer.close();
+    const session = await readSession(tracer.path!);
+    assert.equal(session.summary.other, 1);
+    const report = await collectStats(listTraceFiles(dir).files);
+    assert.equal(report.other, session.summary.other);
+    removeDir(dir);
+  });
+
+  test('Tracer.summary() and the end line keep a step named "__proto__" (issue 11 #8)', async () => {
+    const { dir, tracer, records } = newTracer();
+    tracer.step("__proto__", () => {});
+    tracer.step("constructor", () => {});
+    const byName = tracer.summary().by_name;
+    assert.ok(Object.hasOwn(byName, "__proto__"), "an own key");
+    assert.equal(byName["__proto__"].count, 1);
+    assert.equal(byName["constructor"].count, 1);
+    assert.equal(Object.getPrototypeOf(byName), Object.prototype);
+    await tracer.close();
+    const end = records().at(-1)!;
+    const written = (end.summary as { by_name: Record<string, { count: number }> }).by_name;
+    assert.ok(Object.hasOwn(written, "__proto__"), "written in the end line");
+    const read = (await readSession(tracer.path!)).summary.by_name;
+    assert.ok(Object.hasOwn(read, "__proto__"), "read back");
+    assert.equal(read["__proto__"].count, 1);
+    removeDir(dir);
+  });
+
+  test("Tracer.step() after close() is neither counted nor written, and reported once through onError (issue 11 #14)", async () => {
+    const { dir, tracer, errors, records } = newTracer();
+    tracer.step("before", () => {});
+    await tracer.close();
+    const atClose = tracer.summary();
+    assert.equal(tracer.step("late", () => 7), 7, "the agent's callback still runs");
+    tracer.step("later").finish();
+    assert.deepEqual(tracer.summary(), atClose);
+    assert.equal(errors.length, 1, errors.map((e) => e.message).join("\n"));
+    assert.match(errors[0].message, /closed/);
+    assert.ok(!readFileSync(tracer.path!, "utf8").includes("late"));
+    assert.equal(records().at(-1)!.type, "end");
+    removeDir(dir);
+  });
+
+  for (const autoSave of [true, false]) {
+    test(`Tracer.save() after close() with a step in flight says the state the file says, autoSave ${autoSave} (issue 11 #7)`, async () => {
+      const { dir, tracer } = newTracer({ autoSave });
+      tracer.step("done", () => {});
+      tracer.step("stuck").start();
+      await tracer.close();
+      const path = (await tracer.save(join(dir, "snapshot.json")))!;
+      const snapshot = JSON.parse(readFileSync(path, "utf8"));
+      assert.equal(snapshot.state, "complete");
+      assert.equal(snapshot.summary.in_flight, 1);
+      assert.equal((await readSession(path)).state, "complete");
+      removeDir(dir);
+    });
+  }
+
+  test("Tracer.save() before close() writes a snapshot that stays running only while its writer lives (issue 11 #6)", async () => {
+    const { dir, tracer } = newTracer();
+    tracer.step("scan", () => {});
+    const path = (await tracer.save())!;
+    const snapshot = JSON.parse(readFileSync(path, "utf8"));
+    assert.equal(snapshot.state, "running");
+    assert.equal((await readSession(path)).state, "running", "its writer (this process) is alive");
+    // The same snapshot from a writer that cannot be checked (another machine): running for two minutes, then not.
+    const orphanPath = join(dir, "agent_20260101_000000_orphan.json");
+    writeFileSync(orphanPath, JSON.stringify({ ...snapshot, host: "elsewhere" }));
+    assert.equal((await readSession(orphanPath)).state, "running");
+    assert.equal((await readSession(orphanPath, { now: Date.now() + 180_000 })).state, "crashed");
+    // And from a process of this machine that is gone.
+    const gonePath = join(dir, "agent_20260101_000000_gone.json");
+    writeFileSync(gonePath, JSON.stringify({ ...snapshot, pid: 2 ** 22 + 17 }));
+    assert.equal((await readSession(gonePath)).state, "crashed");
+    await tracer.close();
+    const after = (await tracer.save())!;
+    assert.equal(JSON.parse(readFileSync(after, "utf8")).state, "complete", "saved after close(): complete");
+    assert.match(readFileSync((await tracer.saveMarkdown())!, "utf8"), /complete/);
     removeDir(dir);
   });
 });

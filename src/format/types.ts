@@ -299,6 +299,8 @@ export interface Summary {
   ok: number;
   /** Steps whose outcome is `"error"`. */
   errors: number;
+  /** Steps with another outcome the user chose (`finish("skipped")`, …): `steps = ok + errors + other`. */
+  other: number;
   /** Steps begun and not (yet) ended. */
   in_flight: number;
   /** Mean duration of completed steps, milliseconds. */

@@ -144,18 +144,23 @@ export class Aggregator {
   summary(): Summary {
     const byName: Record<string, NameSummary> = {};
     for (const [name, totals] of this.#byName) {
-      byName[name] = {
+      const value: NameSummary = {
         count: totals.count,
         errors: totals.errors,
         total_ms: round3(totals.totalMs),
         ...roundedUsageSums(totals.usage),
       };
+      // A step name is data: "__proto__" must be a key like any other, not the object's prototype.
+      if (name === "__proto__") {
+        Object.defineProperty(byName, name, { value, enumerable: true, writable: true, configurable: true });
+      } else byName[name] = value;
     }
     const all = this.#all;
     return {
       steps: all.count,
       ok: all.ok,
       errors: all.errors,
+      other: all.other,
       in_flight: this.inFlight,
       avg_ms: round3(all.count === 0 ? 0 : all.totalMs / all.count),
       p50_ms: all.quantile(0.5),

@@ -67,3 +67,19 @@ export function sessionState(facts: StateFacts): SessionState {
   if (!facts.ours && facts.inFlight === 0) return "complete";
   return "crashed";
 }
+
+/**
+ * The state of a session read from a JSON snapshot that recorded `recorded`
+ * when it was saved: complete and crashed are final; a snapshot saved while
+ * its session was running follows the rule of {@linkcode sessionState} (its
+ * `saved_at` is its last sign of life), so it does not stay running once its
+ * writer is gone. A snapshot with no state is the original tracer's.
+ */
+export function snapshotState(
+  recorded: unknown,
+  facts: Omit<StateFacts, "ended" | "abnormalEnd" | "cutOff">,
+): SessionState {
+  if (recorded === "complete" || recorded === "crashed") return recorded;
+  if (recorded === "running") return sessionState({ ...facts, ended: false, abnormalEnd: false, cutOff: false });
+  return sessionState({ ...facts, ours: false, ended: false, abnormalEnd: false, cutOff: false, lastSeen: null });
+}

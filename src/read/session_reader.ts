@@ -10,7 +10,8 @@ import { basename } from "node:path";
 import { parseJsonLine } from "../format/parse_line.ts";
 import { readTextFile, statPath } from "../runtime.ts";
 import { asNumber, asObject } from "../format/fields.ts";
-import { lastFinish, readSessionLines, sortSteps, summarize, toSessionStep } from "../model/session.ts";
+import { lastFinish, lastSeen, readSessionLines, sortSteps, summarize, toSessionStep } from "../model/session.ts";
+import { snapshotState } from "../model/state.ts";
 import type { JsonObject, ReadWarning, Session, SessionStep } from "../format/types.ts";
 
 /** The agent and session id that a file's name gives, as `<agent>_<YYYYMMDD_HHMMSS[_suffix]>.jsonl`. */
@@ -70,7 +71,7 @@ export interface ReadSessionOptions {
 export async function readSession(path: string, options: ReadSessionOptions = {}): Promise<Session> {
   const info = statPath(path);
   if (!info.isFile) throw new TypeError(`Cannot read trace "${path}": not a file`);
-  if (path.endsWith(".json")) return readSnapshot(path);
+  if (path.endsWith(".json")) return readSnapshot(path, options.now ?? Date.now());
   const fromName = parseTraceFileName(path);
   const seed = {
     agent: fromName?.agent ?? basename(path).replace(/\.jsonl$/, ""),
@@ -92,7 +93,7 @@ function siblingMeta(path: string): JsonObject {
 }
 
 /** Reads a JSON snapshot (ours or the original's). */
-function readSnapshot(path: string): Session {
+function readSnapshot(path: string, now: number): Session {
   const text = readTextFile(path);
   let value: unknown;
   try {
@@ -132,8 +133,16 @@ function readSnapshot(path: string): Session {
   };
   if (session.started_at === null && steps.length > 0) session.started_at = steps[0].started_at;
   if (session.finished_at === null) session.finished_at = lastFinish(steps);
-  const state = typeof record.state === "string" ? record.state : undefined;
-  if (state === "crashed" || state === "running") session.state = state;
-  else if (session.summary.in_flight > 0) session.state = "crashed";
+  if (typeof record.pid === "number") session.pid = record.pid;
+  if (typeof record.host === "string") session.host = record.host;
+  const savedAt = typeof record.saved_at === "string" ? Date.parse(record.saved_at) / 1000 : NaN;
+  session.state = snapshotState(record.state, {
+    ours: session.schema !== null,
+    inFlight: session.summary.in_flight,
+    lastSeen: Number.isFinite(savedAt) ? Math.max(savedAt, lastSeen(session)) : lastSeen(session),
+    pid: session.pid,
+    host: session.host,
+    now,
+  });
   return session;
 }

@@ -124,7 +124,7 @@ export interface StepHost {
   /** Runs `fn` with `step` as the current step. */
   runIn<T>(step: Step, fn: () => T): T;
   /** Records that a step began. */
-  begun(line: () => string, record: SessionStep | undefined): void;
+  begun(line: () => string, record: SessionStep | undefined, name: string): void;
   /** Records that a step ended. */
   ended(line: string, counted: CountedStep): void;
   /** Whether steps are kept in memory (no auto-save, or the file failed). */
@@ -310,7 +310,7 @@ export class Step {
       };
       if (this.#kind !== undefined) this.#record.kind = this.#kind;
     }
-    host.begun(() => this.#startLine(), this.#record);
+    host.begun(() => this.#startLine(), this.#record, this.name);
     return this;
   }
 

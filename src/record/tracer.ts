@@ -43,6 +43,7 @@ import {
 } from "./step.ts";
 import { Aggregator, type CountedStep } from "../model/aggregator.ts";
 import { lastFinish, readSessionLines, sortSteps } from "../model/session.ts";
+import { sessionState } from "../model/state.ts";
 import { SCHEMA } from "../format/types.ts";
 import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
 
@@ -305,6 +306,7 @@ export class Tracer {
   #nextId = 0;
   #open = 0;
   #closed = false;
+  #lateReported = false;
   #failing = false;
   #lastCheck = 0; // performance.now() of the last check that the file is still there
   #linesInFile = 0; // lines written to the current file, all lost if it is deleted
@@ -463,17 +465,30 @@ export class Tracer {
       get inMemory() {
         return tracer.#inMemory;
       },
-      begun(line, record) {
+      begun(line, record, name) {
+        if (tracer.#closed) return tracer.#afterClose(name);
         tracer.#open++;
         if (record !== undefined) tracer.#steps.push(record);
         if (tracer.#startLines && tracer.#autoSave) tracer.#write(line());
       },
       ended(line, counted: CountedStep) {
+        if (tracer.#closed) return tracer.#afterClose(counted.name);
         tracer.#open--;
         tracer.#summary.add(counted);
         if (tracer.#autoSave) tracer.#write(line);
       },
     };
+  }
+
+  // A step begun or ended after close(): the session is over (its end line
+  // is written), so it is not counted, and the user hears of it once.
+  #afterClose(name: string): void {
+    if (this.#lateReported) return;
+    this.#lateReported = true;
+    this.#report(
+      `Cannot record step "${this.#sanitizer.text(name)}"${this.#path ? ` in "${this.#path}"` : ""}: ` +
+        `the tracer is closed (steps after close() are not recorded)`,
+    );
   }
 
   #write(line: string): void {
@@ -752,9 +767,9 @@ export class Tracer {
     const now = Date.now();
     if (!this.#inMemory && this.#path !== undefined) {
       const seed = { agent: this.agent, session_id: this.sessionId };
-      const session = await readSessionLines(this.#path, seed, now);
-      if (!this.#closed) session.state = "running";
-      return session;
+      // The same rule as any reader's: while this process lives and has not
+      // closed the tracer, the file has no end line and the session is running.
+      return await readSessionLines(this.#path, seed, now);
     }
     const summary = this.summary();
     const steps = this.#steps.slice();
@@ -771,7 +786,17 @@ export class Tracer {
       runtime: runtimeInfo(),
       pid: pid(),
       host: hostname(),
-      state: this.#closed ? (summary.in_flight > 0 ? "crashed" : "complete") : "running",
+      state: sessionState({
+        ended: this.#closed,
+        abnormalEnd: fatalEnd !== undefined,
+        ours: true,
+        cutOff: false,
+        inFlight: summary.in_flight,
+        lastSeen: now / 1000,
+        pid: pid(),
+        host: hostname(),
+        now,
+      }),
       steps,
       summary,
       warnings: [],

@@ -25,6 +25,9 @@ export function renderSnapshot(session: Session, savedAt: number = Date.now()): 
     started_at: session.started_at,
     finished_at: session.finished_at,
     summary: session.summary,
+    // A snapshot of a running session names its writer, so a reader can tell
+    // when it is gone (and the snapshot no longer running).
+    ...(session.state === "running" ? { pid: session.pid, host: session.host } : {}),
     steps: session.steps.map((step) => {
       const { in_flight, ...rest } = step;
       return in_flight ? { ...rest, in_flight } : rest;
