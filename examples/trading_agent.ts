@@ -47,10 +47,10 @@ execute.log({ order_id: "A-1" });
 execute.fail("exchange timeout after 3 retries");
 
 const summary = tracer.summary();
+await tracer.close(); // first: reports saved after close() say "complete"
 const json = await tracer.save();
 const markdown = await tracer.saveMarkdown();
 const html = await tracer.saveHtml();
-await tracer.close();
 
 console.log(`Recorded ${summary.steps} steps (${summary.ok} ok, ${summary.errors} failed) of "${tracer.agent}".`);
 console.log(`  trace:    ${tracer.path}`);
