@@ -16,6 +16,7 @@ import { push } from "./push.ts";
 import { stats } from "./stats.ts";
 import { tail } from "./tail.ts";
 import { describeFailure, programName, UsageError } from "./usage_error.ts";
+import { serve } from "./serve.ts";
 import { view } from "./view.ts";
 
 /** The commands, by name. */
@@ -27,6 +28,7 @@ export const commands: Record<string, Command> = {
   export: exportCommand,
   push,
   prune,
+  serve,
 };
 
 /** The global help text. */

@@ -43,6 +43,12 @@ export interface SessionEntry {
   errors: number;
   /** Steps begun and not ended. */
   in_flight: number;
+  /** Tokens sent to models, summed over the steps. */
+  input_tokens: number;
+  /** Tokens received from models, summed over the steps. */
+  output_tokens: number;
+  /** What the run cost, in US dollars, summed over the steps. */
+  cost_usd: number;
   /** complete, crashed or running. */
   state: SessionState;
   /** The file's size in bytes. */
@@ -194,6 +200,9 @@ export async function indexSession(file: TraceFile, options: IndexOptions = {}):
     ok: summary.ok,
     errors: summary.errors,
     in_flight: summary.in_flight,
+    input_tokens: summary.input_tokens,
+    output_tokens: summary.output_tokens,
+    cost_usd: summary.cost_usd,
     state: session.state,
     size: file.size,
     fast: false,
@@ -236,6 +245,9 @@ function fastIndex(file: TraceFile, options: IndexOptions): SessionEntry | undef
     ok: asNumber(summary.ok) ?? 0,
     errors: asNumber(summary.errors) ?? 0,
     in_flight: asNumber(summary.in_flight) ?? 0,
+    input_tokens: asNumber(summary.input_tokens) ?? 0,
+    output_tokens: asNumber(summary.output_tokens) ?? 0,
+    cost_usd: asNumber(summary.cost_usd) ?? 0,
     state: sessionState({
       ended: true,
       abnormalEnd: tail.reason === "signal" || tail.reason === "uncaught",

@@ -1,0 +1,231 @@
+/**
+ * `ai-trace serve`'s HTTP server: the page, its JSON API, live updates as
+ * server-sent events, one session's report and downloads. The trace
+ * directory is the database: every answer is read from the files when asked.
+ *
+ * Safety: it binds to 127.0.0.1 unless told otherwise; requests whose `Host`
+ * is not the address it listens on are refused (DNS rebinding); a request
+ * reaches the file system only as the name of a file listed in the trace
+ * directory; every response says `X-Content-Type-Options: nosniff`, and pages
+ * carry a strict Content-Security-Policy.
+ *
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { basename } from "node:path";
+import type { Session } from "../format/types.ts";
+import { listSessionsReport, statsReport } from "../read/directory_report.ts";
+import { loadSession } from "../read/session_index.ts";
+import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
+import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
+import { toOtlp } from "../otlp/to_otlp.ts";
+import { renderHtml } from "../render/html_report.ts";
+import { renderMarkdown } from "../render/markdown.ts";
+import { renderSnapshot } from "../render/snapshot.ts";
+import { DirectoryWatch } from "./directory_watch.ts";
+import { PAGE_CSP, renderServePage } from "./page.ts";
+
+/** Options of {@linkcode startServer}. */
+export interface ServeOptions {
+  /** The trace directory. */
+  dir: string;
+  /** The address to bind. @default {"127.0.0.1"} */
+  host?: string;
+  /** The port; 0 picks a free one. @default {6006} */
+  port?: number;
+  /** The clock, epoch milliseconds (running vs crashed). @default {Date.now} */
+  now?: () => number;
+  /** How often the directory is looked at for live updates, in milliseconds. @default {250} */
+  pollMs?: number;
+}
+
+/** A server that runs. */
+export interface RunningServer {
+  /** Its address, `http://HOST:PORT/`. */
+  url: string;
+  /** The port it listens on. */
+  port: number;
+  /** Stops it: closes every connection, live streams included. */
+  close(): Promise<void>;
+}
+
+/** A download: its content type and how to render it. */
+const DOWNLOADS: Record<
+  string,
+  { type: string; extension: string; render(s: Session, now: number): string | Uint8Array }
+> = {
+  json: { type: "application/json", extension: ".json", render: (s, now) => renderSnapshot(s, now) },
+  md: { type: "text/markdown; charset=utf-8", extension: ".md", render: (s, now) => renderMarkdown(s, now) },
+  html: {
+    type: "text/html; charset=utf-8",
+    extension: ".html",
+    render: (s, now) => renderHtml(s, { generatedAt: now }),
+  },
+  otlp: { type: "application/json", extension: ".otlp.json", render: (s) => JSON.stringify(toOtlp(s)) + "\n" },
+  "otlp-proto": { type: "application/x-protobuf", extension: ".otlp.pb", render: (s) => encodeOtlpRequest(toOtlp(s)) },
+};
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The Host header values a server bound to `host:port` answers to. */
+function allowedHosts(host: string, port: number): (value: string | undefined) => boolean {
+  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  const names = new Set([`${host}:${port}`, `[${host}]:${port}`]);
+  if (loopback) { for (const name of ["127.0.0.1", "localhost", "[::1]"]) names.add(`${name}:${port}`); }
+  const wildcard = host === "0.0.0.0" || host === "::";
+  return (value) => {
+    if (value === undefined) return false;
+    const lower = value.toLowerCase();
+    if (names.has(lower)) return true;
+    // Bound to every address: any address literal (a name could be an attacker's rebinding DNS).
+    return wildcard && (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(lower) || /^\[[0-9a-f:.]+\]:\d+$/.test(lower));
+  };
+}
+
+/** The file of the trace directory with exactly this name: the only way a request reaches the disk. */
+function fileNamed(dir: string, name: string): TraceFile {
+  const file = listTraceFiles(dir).files.find((f) => f.name === name);
+  if (file === undefined) throw new HttpError(404, `No session file named "${name}"`);
+  return file;
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array, extra = {}): void {
+  response.writeHead(status, {
+    "content-type": type,
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    ...extra,
+  });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  send(response, status, "application/json; charset=utf-8", JSON.stringify(value));
+}
+
+/**
+ * Starts the server and resolves once it listens.
+ *
+ * @param options The directory, address and port.
+ * @returns The running server.
+ */
+export function startServer(options: ServeOptions): Promise<RunningServer> {
+  const dir = options.dir;
+  const host = options.host ?? "127.0.0.1";
+  const now = options.now ?? Date.now;
+  const watch = new DirectoryWatch(dir, options.pollMs ?? 250);
+  const streams = new Set<ServerResponse>();
+  let hostAllowed: (value: string | undefined) => boolean = () => false;
+
+  const routes = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+    const path = url.pathname;
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      throw new HttpError(405, `Method ${request.method} is not allowed on ${path}`);
+    }
+    if (path === "/") {
+      return send(response, 200, "text/html; charset=utf-8", renderServePage(dir), {
+        "content-security-policy": PAGE_CSP,
+      });
+    }
+    if (path === "/api/sessions") return sendJson(response, 200, await listSessionsReport(dir, {}, { now: now() }));
+    if (path === "/api/stats") return sendJson(response, 200, await statsReport(dir, {}, { now: now() }));
+    if (path === "/api/events") return openEventStream(response);
+    const match = /^\/(?:api\/)?sessions\/([^/]+)(?:\/([a-z.]+))?$/.exec(path);
+    if (match !== null) {
+      let name: string;
+      try {
+        name = decodeURIComponent(match[1]);
+      } catch {
+        throw new HttpError(400, "Bad session name");
+      }
+      const file = fileNamed(dir, name);
+      const session = await loadSession(file.path, { now: now() });
+      const what = match[2];
+      if (what === undefined) return sendJson(response, 200, session);
+      if (what === "report.html") {
+        return send(response, 200, "text/html; charset=utf-8", renderHtml(session));
+      }
+      if (what === "export") {
+        const format = url.searchParams.get("format") ?? "";
+        const download = DOWNLOADS[format];
+        if (download === undefined) {
+          throw new HttpError(400, `Unknown format "${format}" (one of ${Object.keys(DOWNLOADS).join(", ")})`);
+        }
+        const stem = basename(file.name).replace(/\.jsonl?$/, "");
+        return send(response, 200, download.type, download.render(session, now()), {
+          "content-disposition": `attachment; filename="${stem.replace(/[^\w.-]/g, "_")}${download.extension}"`,
+        });
+      }
+    }
+    throw new HttpError(404, `Nothing at ${path}`);
+  };
+
+  const openEventStream = (response: ServerResponse): void => {
+    response.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      connection: "keep-alive",
+    });
+    response.write(": ai-trace live\n\n");
+    streams.add(response);
+    const stop = watch.listen((change) => {
+      response.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
+    });
+    const ping = setInterval(() => response.write(": ping\n\n"), 15_000);
+    response.on("close", () => {
+      clearInterval(ping);
+      stop();
+      streams.delete(response);
+    });
+  };
+
+  const server: Server = createServer((request, response) => {
+    const fail = (status: number, message: string) => sendJson(response, status, { error: message });
+    if (!hostAllowed(request.headers.host)) {
+      return fail(403, "Host not allowed: this server answers only to the address it listens on");
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://ai-trace.invalid");
+    } catch {
+      return fail(400, "Bad request URL");
+    }
+    routes(request, response, url).catch((err: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      if (err instanceof HttpError) return fail(err.status, err.message);
+      fail(500, err instanceof Error ? err.message : String(err));
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 6006, host, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      hostAllowed = allowedHosts(host, port);
+      const shown = host.includes(":") ? `[${host}]` : host;
+      resolve({
+        url: `http://${shown}:${port}/`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            watch.stop();
+            for (const stream of streams) stream.destroy();
+            server.close(() => done());
+            (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * `ai-trace serve` in a real browser (Debian's Chromium through
+ * playwright-core): the page lists the sessions, filters and searches them,
+ * opens one as the report, follows a running agent live, and a trace full of
+ * script payloads runs nothing.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Frame, Page } from "playwright-core";
+import { Tracer } from "../mod.ts";
+import { type RunningServer, startServer } from "../src/serve/server.ts";
+import { chromiumSkipReason, launchChromium } from "./_chromium.ts";
+import { OURS, PYTHON_SEED } from "./_cli.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
+import { xssLines } from "./_html_report_sessions.ts";
+
+const skip = chromiumSkipReason();
+
+/** What a page did that it must never do. */
+interface Incidents {
+  dialogs: string[];
+  pageErrors: string[];
+  foreignRequests: string[];
+}
+
+const NAMES = {
+  planner: "planner_20261125_100000_abc123.jsonl",
+  crawler: "crawler_20261125_110000_def456.jsonl",
+  trading: "trading_agent_20261124_220803.jsonl",
+  xss: "xss_20250114_103205_xss1.jsonl",
+};
+
+describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
+  let browser: Browser;
+  let dir: string;
+  let server: RunningServer;
+
+  before(async () => {
+    if (skip) return;
+    dir = tempDir("ai-trace-serve-browser-");
+    copyFileSync(join(OURS, NAMES.planner), join(dir, NAMES.planner));
+    copyFileSync(join(OURS, NAMES.crawler), join(dir, NAMES.crawler));
+    copyFileSync(join(PYTHON_SEED, NAMES.trading), join(dir, NAMES.trading));
+    writeFileSync(join(dir, NAMES.xss), xssLines().join("\n") + "\n");
+    server = await startServer({ dir, port: 0, pollMs: 100 });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) removeDir(dir);
+  });
+
+  async function openPage(): Promise<{ page: Page; incidents: Incidents }> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const incidents: Incidents = { dialogs: [], pageErrors: [], foreignRequests: [] };
+    page.on("dialog", (dialog) => {
+      incidents.dialogs.push(dialog.message());
+      dialog.dismiss().catch(() => {});
+    });
+    page.on("pageerror", (error) => incidents.pageErrors.push(error.message));
+    page.on("request", (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith("data:")) {
+        incidents.foreignRequests.push(request.url());
+      }
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-ready="1"]');
+    return { page, incidents };
+  }
+
+  const agents = (page: Page) => page.$$eval("#list-body tr .agent", (cells) => cells.map((c) => c.textContent));
+
+  async function reportFrame(page: Page): Promise<Frame> {
+    const handle = await page.waitForSelector("#report:not([hidden])");
+    const frame = (await handle.contentFrame())!;
+    await frame.waitForSelector('body[data-ready="true"]');
+    return frame;
+  }
+
+  /** Waits (bounded only against a hang) until `selector` is in the report frame, which reloads on changes. */
+  async function waitInReport(page: Page, selector: string): Promise<void> {
+    const end = Date.now() + 30_000;
+    while (Date.now() < end) {
+      const frame = await (await page.$("#report"))?.contentFrame();
+      if (frame && (await frame.$(selector).catch(() => null))) return;
+      await page.waitForTimeout(100);
+    }
+    assert.fail(`${selector} never appeared in the report`);
+  }
+
+  test("serve's page lists the sessions, filters them by agent and search, and shows the totals", {
+    skip: skip ?? false,
+  }, async () => {
+    const { page, incidents } = await openPage();
+    assert.equal((await agents(page)).length, 4);
+    assert.equal(await page.textContent("#count"), "4 sessions");
+    assert.match((await page.textContent("#totals"))!, /sessions/);
+    assert.ok(((await page.$$("#names-body tr")).length) > 0, "per-step-name rows");
+    await page.fill("#search", "crawl");
+    assert.deepEqual(await agents(page), ["crawler"]);
+    assert.equal(await page.textContent("#count"), "1 of 4 sessions");
+    await page.fill("#search", "");
+    await page.selectOption("#agent", "planner");
+    assert.deepEqual(await agents(page), ["planner"]);
+    await page.selectOption("#state", "crashed");
+    assert.deepEqual(await agents(page), []);
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  });
+
+  test(
+    "serve's page opens a session as the report, with downloads, and goes back",
+    { skip: skip ?? false },
+    async () => {
+      const { page, incidents } = await openPage();
+      await page.click(`#list-body tr[data-name="${NAMES.planner}"]`);
+      const frame = await reportFrame(page);
+      assert.equal(await frame.textContent("#agent"), "planner");
+      assert.match((await page.textContent("#session-title"))!, /^planner · /);
+      const href = await page.getAttribute('a[data-format="md"]', "href");
+      assert.equal(href, `/sessions/${NAMES.planner}/export?format=md`);
+      assert.equal(new URL(page.url()).hash, `#${NAMES.planner}`);
+      await page.click("#home-button");
+      assert.equal(await page.isHidden("#report"), true);
+      // A link to the session opens it directly.
+      await page.goto(`${server.url}#${NAMES.crawler}`);
+      await page.waitForSelector('body[data-ready="1"]');
+      assert.equal(await (await reportFrame(page)).textContent("#agent"), "crawler");
+      assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+      await page.close();
+    },
+  );
+
+  test("serve's page shows a new session without a reload, and a new step of the open one", {
+    skip: skip ?? false,
+  }, async () => {
+    const { page, incidents } = await openPage();
+    const tracer = new Tracer("live_agent", { traceDir: dir });
+    tracer.step("first_step", () => {});
+    const name = tracer.path!.split("/").pop()!;
+    // Bounded only against a hang: the server looks every 100 ms.
+    await page.waitForSelector(`#list-body tr[data-name="${name}"]`, { timeout: 30_000 });
+    await page.click(`#list-body tr[data-name="${name}"]`);
+    await waitInReport(page, '.row:has-text("first_step")');
+    tracer.step("second_step", () => {});
+    // The open report is reloaded when its file changes: the new step shows without a click.
+    await waitInReport(page, '.row:has-text("second_step")');
+    await tracer.close();
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  });
+
+  test("serve's page runs nothing from a trace full of script payloads", { skip: skip ?? false }, async () => {
+    const { page, incidents } = await openPage();
+    const row = `#list-body tr[data-name="${NAMES.xss}"]`;
+    assert.match((await page.textContent(`${row} .agent`))!, /<script>alert\(1\)<\/script>/);
+    await page.click(row);
+    await reportFrame(page);
+    await page.fill("#search", "<img src=x onerror=alert(1)>");
+    await page.fill("#search", "");
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    assert.equal(await page.evaluate(() => document.querySelectorAll("script").length), 1);
+    await page.close();
+  });
+});
