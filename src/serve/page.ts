@@ -42,7 +42,7 @@ td{padding:6px 8px;border-bottom:1px solid var(--line);white-space:nowrap;overfl
 #list-body .agent{overflow:hidden;text-overflow:ellipsis}
 #list-body td{font-size:13px;padding:5px 7px}
 #list-body .day{color:var(--muted);font-size:11px}
-.state{font-size:12px}
+.state{font-size:12px}#list-body td.state{max-width:none}
 tbody tr{cursor:pointer}tbody tr:hover,tbody tr:focus{background:var(--hover);outline:none}
 tr.open{background:var(--hover);box-shadow:inset 3px 0 0 var(--accent)}
 .num{text-align:right;font-variant-numeric:tabular-nums}
