@@ -29,9 +29,15 @@ interface DenoFileInfo {
   isFile: boolean;
   isDirectory: boolean;
   isSymlink: boolean;
+  isFifo?: boolean | null;
+  isCharDevice?: boolean | null;
+  isBlockDevice?: boolean | null;
+  isSocket?: boolean | null;
   size: number;
   mtime: Date | null;
   mode: number | null;
+  dev?: number | null;
+  ino?: number | null;
 }
 interface DenoWatcher extends AsyncIterable<{ kind: string; paths: string[] }> {
   close(): void;
@@ -307,64 +313,94 @@ export function removeFile(path: string): void {
   else mapped(path, () => nodeFs.unlinkSync(path));
 }
 
+/** What kind of entry a path is. */
+export type PathKind = "file" | "directory" | "fifo" | "character device" | "block device" | "socket" | "other";
+
 /** What {@linkcode statPath} tells of a path. */
 export interface PathInfo {
   /** A regular file. */
   isFile: boolean;
   /** A directory. */
   isDirectory: boolean;
+  /** What it is: a FIFO or a device must never be opened as a trace (a FIFO's open blocks). */
+  kind: PathKind;
   /** Size in bytes. */
   size: number;
   /** Last modification, epoch milliseconds. */
   mtimeMs: number;
   /** Permission bits (`0o777` and above), or `null` where the system has none (Windows). */
   mode: number | null;
+  /**
+   * Which file this is: device and inode numbers, so that a file replaced
+   * under the same name is told apart; `""` where the system does not say.
+   */
+  identity: string;
+}
+
+function denoPathInfo(info: DenoFileInfo): PathInfo {
+  const kind: PathKind = info.isFile
+    ? "file"
+    : info.isDirectory
+    ? "directory"
+    : info.isFifo
+    ? "fifo"
+    : info.isCharDevice
+    ? "character device"
+    : info.isBlockDevice
+    ? "block device"
+    : info.isSocket
+    ? "socket"
+    : "other";
+  return {
+    isFile: info.isFile,
+    isDirectory: info.isDirectory,
+    kind,
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    mode: info.mode,
+    identity: info.ino === null || info.ino === undefined ? "" : `${info.dev ?? 0}:${info.ino}`,
+  };
+}
+
+function nodePathInfo(info: nodeFs.Stats): PathInfo {
+  const kind: PathKind = info.isFile()
+    ? "file"
+    : info.isDirectory()
+    ? "directory"
+    : info.isFIFO()
+    ? "fifo"
+    : info.isCharacterDevice()
+    ? "character device"
+    : info.isBlockDevice()
+    ? "block device"
+    : info.isSocket()
+    ? "socket"
+    : "other";
+  return {
+    isFile: info.isFile(),
+    isDirectory: info.isDirectory(),
+    kind,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    mode: process.platform === "win32" ? null : info.mode,
+    identity: info.ino ? `${info.dev}:${info.ino}` : "",
+  };
 }
 
 /** Tells what `path` is (following links); throws {@linkcode NotFoundError}. */
 export function statPath(path: string): PathInfo {
-  if (deno) {
-    const info = mapped(path, () => deno.statSync(path));
-    return {
-      isFile: info.isFile,
-      isDirectory: info.isDirectory,
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-      mode: info.mode,
-    };
-  }
-  const info = mapped(path, () => nodeFs.statSync(path));
-  return {
-    isFile: info.isFile(),
-    isDirectory: info.isDirectory(),
-    size: info.size,
-    mtimeMs: info.mtimeMs,
-    mode: process.platform === "win32" ? null : info.mode,
-  };
+  if (deno) return denoPathInfo(mapped(path, () => deno.statSync(path)));
+  return nodePathInfo(mapped(path, () => nodeFs.statSync(path)));
 }
 
 /** Tells what `path` itself is, not following a symbolic link; throws {@linkcode NotFoundError}. */
 export function linkStatPath(path: string): PathInfo & { isSymlink: boolean } {
   if (deno) {
     const info = mapped(path, () => deno.lstatSync(path));
-    return {
-      isFile: info.isFile,
-      isDirectory: info.isDirectory,
-      isSymlink: info.isSymlink,
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-      mode: info.mode,
-    };
+    return { ...denoPathInfo(info), isSymlink: info.isSymlink };
   }
   const info = mapped(path, () => nodeFs.lstatSync(path));
-  return {
-    isFile: info.isFile(),
-    isDirectory: info.isDirectory(),
-    isSymlink: info.isSymbolicLink(),
-    size: info.size,
-    mtimeMs: info.mtimeMs,
-    mode: process.platform === "win32" ? null : info.mode,
-  };
+  return { ...nodePathInfo(info), isSymlink: info.isSymbolicLink() };
 }
 
 /** The names of the entries of a directory. */

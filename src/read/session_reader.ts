@@ -84,8 +84,10 @@ export async function readSession(path: string, options: ReadSessionOptions = {}
 
 /** The original tracer keeps `meta` only in its JSON snapshot: take it from there when it is beside the JSONL. */
 function siblingMeta(path: string): JsonObject {
+  const sibling = path.replace(/\.jsonl$/, ".json");
   try {
-    const snapshot = asObject(parseJsonLine(readTextFile(path.replace(/\.jsonl$/, ".json"))));
+    if (!statPath(sibling).isFile) return {}; // a FIFO there would block the read forever
+    const snapshot = asObject(parseJsonLine(readTextFile(sibling)));
     return asObject(snapshot?.meta) ?? {};
   } catch {
     return {};

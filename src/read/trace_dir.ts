@@ -11,8 +11,8 @@
  */
 
 import { basename, join } from "node:path";
-import { listDir, NotFoundError, PermissionError, statPath } from "../runtime.ts";
-import { hasTraceRecord } from "../format/record_line.ts";
+import { listDir, NotFoundError, type PathKind, PermissionError, statPath } from "../runtime.ts";
+import { hasTraceRecord, skipReason } from "../format/record_line.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import { readAgentName } from "./session_index.ts";
 import { agentMatches, fileMayMatch } from "./session_filter.ts";
@@ -194,20 +194,38 @@ export function sessionIdTime(sessionId: string): number | undefined {
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 
+/** What an entry that is not a regular file is, in a few words. */
+const NOT_A_FILE: Record<PathKind, string> = {
+  file: "a file",
+  directory: "a directory, not a file",
+  fifo: "a named pipe (FIFO), not a file",
+  "character device": "a character device, not a file",
+  "block device": "a block device, not a file",
+  socket: "a socket, not a file",
+  other: "not a regular file",
+};
+
+/** A path that is not a regular file: a directory, a FIFO (never opened: it would block), a device, a socket. */
+class NotAFileError extends TypeError {
+  /** What it is instead, e.g. `a named pipe (FIFO), not a file`. */
+  what: string;
+  constructor(path: string, what: string) {
+    super(`Cannot read trace "${path}": it is ${what}`);
+    this.what = what;
+  }
+}
+
 /**
  * Describes one trace file.
  *
  * @param path The file.
  * @returns What its name and `stat` tell.
- * @throws {NotFoundError} when it is gone; {TypeError} when it is not a file.
+ * @throws {NotFoundError} when it is gone; {TypeError} when it is not a regular file
+ *   (a directory, a FIFO, a device), saying which.
  */
 export function describeTraceFile(path: string): TraceFile {
   const info = statPath(path);
-  if (!info.isFile) {
-    throw new TypeError(
-      `Cannot read trace "${path}": ${info.isDirectory ? "it is a directory, not a file" : "it is not a regular file"}`,
-    );
-  }
+  if (!info.isFile) throw new NotAFileError(path, NOT_A_FILE[info.kind]);
   const name = basename(path);
   const parsed = parseTraceFileName(name);
   const sessionId = parsed?.session_id ?? "";
@@ -287,7 +305,7 @@ export function listTraceFiles(dir: string): TraceDirListing {
       file = describeTraceFile(path);
     } catch (err) {
       if (err instanceof NotFoundError) continue; // deleted while listing
-      skipped.push({ path, line: 0, message: err instanceof TypeError ? "a directory, not a file" : String(err) });
+      skipped.push({ path, line: 0, message: err instanceof NotAFileError ? err.what : skipReason(err) });
       continue;
     }
     const stem = name.replace(/\.jsonl?$/, "");

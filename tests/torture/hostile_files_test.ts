@@ -220,7 +220,7 @@ test("ai-trace list, view, stats, export and tail survive a corpus of broken fil
       for (const r of mine) assert.equal(r.run.code, 0, `${r.what}: ${r.run.err}`);
     }
     assert.ok(
-      failures.some((f) => f.what.includes("/devzero") && f.run.err.includes("it is not a regular file")),
+      failures.some((f) => f.what.includes("/devzero") && f.run.err.includes("it is a character device, not a file")),
       "a device is not called a directory",
     );
     figure(
