@@ -58,15 +58,55 @@ console.log("TRACE " + tracer.path);`,
   const listed = run(bunx, ["ai-trace", "--dir", "traces", "list"]);
   check(listed.includes("node_consumer"), "bunx ai-trace list shows the session");
 
+  // The integrations' subpaths load in Node with none of the frameworks installed (no runtime dependency).
+  const integrations = run("node", [
+    "--input-type=module",
+    "-e",
+    `import { Tracer } from "ai-trace";
+import { aiSdkMiddleware, aiSdkTelemetry } from "ai-trace/ai-sdk";
+import { openAIAgentsProcessor } from "ai-trace/openai-agents";
+import { AiTraceSpanExporter } from "ai-trace/otel";
+const tracer = new Tracer("integrations", { traceDir: "traces" });
+const ai = aiSdkTelemetry(tracer);
+ai.onStart({ callId: "c1", operationId: "ai.generateText", provider: "p", modelId: "m", prompt: "hi" });
+ai.onLanguageModelCallStart({ callId: "c1", provider: "p", modelId: "m" });
+ai.onLanguageModelCallEnd({ callId: "c1", modelId: "m", finishReason: "stop", usage: { inputTokens: 3, outputTokens: 1 } });
+ai.onEnd({ callId: "c1", text: "hey" });
+console.log("MIDDLEWARE " + aiSdkMiddleware(tracer).specificationVersion);
+const agents = openAIAgentsProcessor(tracer);
+await agents.onTraceStart({ traceId: "t1", name: "workflow" });
+await agents.onTraceEnd({ traceId: "t1", name: "workflow" });
+await tracer.close();
+console.log("STEPS " + tracer.summary().steps + " TOKENS " + tracer.summary().input_tokens);
+const exporter = new AiTraceSpanExporter({ traceDir: "traces" });
+const span = { name: "root", spanContext: () => ({ traceId: "aa", spanId: "bb" }), startTime: [1, 0], endTime: [2, 0],
+  status: { code: 0 }, attributes: { "gen_ai.agent.name": "otel_agent" }, events: [] };
+exporter.export([span], (result) => console.log("EXPORT " + result.code));`,
+  ]);
+  check(
+    integrations.includes("MIDDLEWARE v3") && integrations.includes("STEPS 3 TOKENS 3") &&
+      integrations.includes("EXPORT 0"),
+    "ai-trace/ai-sdk, ai-trace/openai-agents and ai-trace/otel import and record from Node",
+  );
+  const otelListed = run("npx", ["--no-install", "ai-trace", "--dir", "traces", "list"]);
+  check(otelListed.includes("otel_agent"), "the OTel exporter's session is listed");
+
   writeFileSync(
     join(work, "consumer.ts"),
     `import { Tracer, type Summary } from "ai-trace";
 import { main } from "ai-trace/cli";
+import { type AiSdkTelemetry, aiSdkTelemetry } from "ai-trace/ai-sdk";
+import { type AgentsTracingProcessor, openAIAgentsProcessor } from "ai-trace/openai-agents";
+import { AiTraceSpanExporter } from "ai-trace/otel";
 const tracer = new Tracer("typed", { traceDir: "traces", meta: { model: "m" } });
 const n: number = tracer.step("s", { a: 1 }, (step) => { step.usage({ input_tokens: 1 }); return 1; });
 const summary: Summary = tracer.summary();
 const code: Promise<number> = main(["list"]);
 console.log(n, summary.steps, code);
+const integration: AiSdkTelemetry = aiSdkTelemetry(tracer);
+const processor: AgentsTracingProcessor = openAIAgentsProcessor(tracer);
+const exporter: AiTraceSpanExporter = new AiTraceSpanExporter({ traceDir: "traces" });
+console.log(integration, processor, exporter);
 `,
   );
   writeFileSync(

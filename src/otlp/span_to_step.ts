@@ -1,0 +1,433 @@
+/**
+ * Spans to steps: the reverse of {@linkcode toOtlp}. The spans of one trace,
+ * in a plain shape any OpenTelemetry source can be put into (an SDK's
+ * finished spans, decoded OTLP), become the steps of one session, each with
+ * its real parent, times, status and attributes. The OpenTelemetry GenAI
+ * conventions (`gen_ai.*`), the AI SDK's own attributes (`ai.*`) and
+ * OpenInference's (`openinference.span.kind`, `llm.*`, `input.value`, …)
+ * become the step's kind, usage, logs and decision; the other attributes its
+ * context.
+ *
+ * @module
+ */
+
+import type { Step, Tracer } from "../record/tracer.ts";
+import type { Usage } from "../format/types.ts";
+import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../integrations/_fields.ts";
+
+/** OTLP status codes: unset, ok, error. */
+const STATUS_ERROR = 2;
+
+/**
+ * One finished span, in the plain shape the mapping reads: what an
+ * OpenTelemetry SDK's `ReadableSpan` or a decoded OTLP span holds, with times
+ * in epoch milliseconds and attributes as a plain object.
+ */
+export interface PlainSpan {
+  /** The trace's id (hex). */
+  readonly traceId: string;
+  /** The span's id (hex). */
+  readonly spanId: string;
+  /** The parent span's id, absent (or empty) for a root span. */
+  readonly parentSpanId?: string;
+  /** The span's name. */
+  readonly name: string;
+  /** When it started, epoch milliseconds. */
+  readonly startTime: number;
+  /** When it ended, epoch milliseconds. */
+  readonly endTime: number;
+  /** The status: code 0 unset, 1 ok, 2 error, and the error's message. */
+  readonly status?: { readonly code: number; readonly message?: string };
+  /** The span's attributes. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Its events (an `exception` event gives a failed step its error type and stack). */
+  readonly events?: readonly {
+    readonly name: string;
+    readonly time: number;
+    readonly attributes?: Readonly<Record<string, unknown>>;
+  }[];
+  /** The attributes of the resource that made it (`service.name`, …). */
+  readonly resource?: Readonly<Record<string, unknown>>;
+}
+
+/** What one span becomes, before it is written: a step's name, kind, context, usage, logs, decision and end. */
+export interface SpanStep {
+  /** The step's name: the span's name. */
+  name: string;
+  /** The kind read from the conventions (`"llm"`, `"tool"`, `"agent"`, …), if any says. */
+  kind?: string;
+  /** The attributes the mapping did not turn into something else. */
+  context: Record<string, unknown>;
+  /** The usage the span reports (model, provider, tokens). */
+  usage?: Usage;
+  /** Fields to log: output, text, tool calls, finish reason, response id, events. */
+  logs: Record<string, unknown>[];
+  /** The choice between calling tools and answering, where the span shows both. */
+  decision?: { action: string; alternatives: string[] };
+  /** The error, for a span whose status is error. */
+  error?: Error;
+}
+
+// Attribute names of the conventions this mapping reads.
+const OI_KIND = "openinference.span.kind";
+const OPERATION = "gen_ai.operation.name";
+const AI_OPERATION = "ai.operationId";
+const AGENT_NAME = "gen_ai.agent.name";
+const SERVICE_NAME = "service.name";
+
+const OI_KINDS: Record<string, string> = {
+  LLM: "llm",
+  TOOL: "tool",
+  AGENT: "agent",
+  CHAIN: "chain",
+  EMBEDDING: "embedding",
+  RETRIEVER: "retriever",
+  RERANKER: "rerank",
+  GUARDRAIL: "guardrail",
+  EVALUATOR: "evaluator",
+  PROMPT: "prompt",
+};
+
+const GEN_AI_KINDS: Record<string, string> = {
+  chat: "llm",
+  text_completion: "llm",
+  generate_content: "llm",
+  embeddings: "embedding",
+  execute_tool: "tool",
+  invoke_agent: "agent",
+  create_agent: "agent",
+  invoke_workflow: "agent",
+};
+
+// The usage fields and the attributes they come from, first found wins (GenAI, then the AI SDK's, then OpenInference).
+const USAGE_SOURCES: [keyof Usage, string[]][] = [
+  ["input_tokens", [
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "ai.usage.inputTokens",
+    "ai.usage.promptTokens",
+    "ai.usage.tokens",
+    "llm.token_count.prompt",
+  ]],
+  ["output_tokens", [
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.completion_tokens",
+    "ai.usage.outputTokens",
+    "ai.usage.completionTokens",
+    "llm.token_count.completion",
+  ]],
+  ["cache_read_input_tokens", [
+    "gen_ai.usage.cache_read.input_tokens",
+    "ai.usage.inputTokenDetails.cacheReadTokens",
+    "ai.usage.cachedInputTokens",
+    "llm.token_count.prompt_details.cache_read",
+  ]],
+  ["cache_creation_input_tokens", [
+    "gen_ai.usage.cache_creation.input_tokens",
+    "ai.usage.inputTokenDetails.cacheWriteTokens",
+    "llm.token_count.prompt_details.cache_write",
+  ]],
+  ["reasoning_tokens", [
+    "gen_ai.usage.reasoning.output_tokens",
+    "ai.usage.outputTokenDetails.reasoningTokens",
+    "ai.usage.reasoningTokens",
+    "llm.token_count.completion_details.reasoning",
+  ]],
+];
+const MODEL = ["gen_ai.request.model", "ai.model.id", "llm.model_name"];
+const RESPONSE_MODEL = ["gen_ai.response.model", "ai.response.model"];
+const PROVIDER = ["gen_ai.provider.name", "gen_ai.system", "ai.model.provider", "llm.provider", "llm.system"];
+
+// Attributes that become logs (outputs), by the name they are logged under.
+const OUTPUTS: [string, string][] = [
+  ["gen_ai.response.id", "response_id"],
+  ["ai.response.id", "response_id"],
+  ["gen_ai.response.finish_reasons", "finish_reason"],
+  ["ai.response.finishReason", "finish_reason"],
+  ["ai.response.text", "text"],
+  ["ai.response.object", "object"],
+  ["ai.response.toolCalls", "tool_calls"],
+  ["gen_ai.output.messages", "output"],
+  ["gen_ai.completion", "output"],
+  ["gen_ai.tool.call.result", "output"],
+  ["ai.toolCall.result", "output"],
+  ["output.value", "output"],
+];
+
+// Attributes read into something else, and noise: not repeated in the context.
+const CONSUMED = new Set<string>([
+  OI_KIND,
+  OPERATION,
+  AI_OPERATION,
+  ...USAGE_SOURCES.flatMap(([, names]) => names),
+  ...MODEL,
+  ...RESPONSE_MODEL,
+  ...PROVIDER,
+  ...OUTPUTS.map(([name]) => name),
+  "gen_ai.usage.total_tokens",
+  "ai.usage.totalTokens",
+  "ai.usage.inputTokenDetails.noCacheTokens",
+  "ai.usage.outputTokenDetails.textTokens",
+  "llm.token_count.total",
+  "output.mime_type",
+  "input.mime_type",
+  "operation.name",
+  "resource.name",
+  "ai.response.timestamp",
+  "ai.response.msToFirstChunk",
+  "ai.response.msToFinish",
+  "ai.response.avgOutputTokensPerSecond",
+  "ai.response.avgCompletionTokensPerSecond",
+]);
+
+/**
+ * Reads one span: its kind from `openinference.span.kind`, else
+ * `gen_ai.operation.name`, else the AI SDK's `ai.operationId`; its usage from
+ * `gen_ai.usage.*`, `ai.usage.*` or `llm.token_count.*`; outputs (text, tool
+ * calls, results, finish reason, response id) as logs; the tools offered and
+ * called as a decision; the rest of the attributes as context.
+ *
+ * @param span the span.
+ * @returns what the span becomes.
+ */
+export function spanToStep(span: PlainSpan): SpanStep {
+  const attributes = span.attributes ?? {};
+  const attr = (name: string): unknown => get(attributes, name);
+  const first = (names: string[]): unknown => {
+    for (const name of names) {
+      const value = attr(name);
+      if (value !== undefined && value !== null && value !== "") return value;
+    }
+    return undefined;
+  };
+
+  const step: SpanStep = { name: str(span.name) ?? "span", context: {}, logs: [] };
+  const kind = kindOf(attributes);
+  if (kind !== undefined) step.kind = kind;
+
+  const usage: Usage = {};
+  for (const [field, names] of USAGE_SOURCES) {
+    const value = num(first(names));
+    if (value !== undefined && (value !== 0 || field === "input_tokens" || field === "output_tokens")) {
+      (usage as Record<string, number>)[field] = value;
+    }
+  }
+  const hasTokens = Object.keys(usage).length > 0;
+  const model = str(first(MODEL));
+  const responseModel = str(first(RESPONSE_MODEL));
+  const provider = str(first(PROVIDER));
+  if (hasTokens || step.kind === "llm" || step.kind === "embedding") {
+    if (model !== undefined) usage.model = model;
+    if (responseModel !== undefined && responseModel !== model) usage.response_model = responseModel;
+    if (provider !== undefined) usage.provider = provider;
+  }
+  if (Object.keys(usage).length > 0) step.usage = usage;
+
+  const outputs: Record<string, unknown> = {};
+  for (const [name, as] of OUTPUTS) {
+    const value = attr(name);
+    if (value === undefined || as in outputs) continue;
+    outputs[as] = as === "finish_reason" && isArray(value) && value.length === 1 ? value[0] : parseJsonish(value);
+  }
+  if (Object.keys(outputs).length > 0) step.logs.push(outputs);
+
+  for (const name of Object.keys(attributes)) {
+    if (CONSUMED.has(name)) continue;
+    const value = attr(name);
+    step.context[name] = typeof value === "string" && looksJson(name) ? parseJsonish(value) : value;
+  }
+
+  // Where the span shows the tools offered, what the model chose: the tools it called, or "answer".
+  const offered = offeredTools(attr("ai.prompt.tools") ?? attr("gen_ai.tool.definitions"));
+  if (step.kind === "llm" && offered.length > 0) {
+    const called = toolNames(parseJsonish(attr("ai.response.toolCalls")));
+    const action = called.length === 0 ? "answer" : [...new Set(called)].join(", ");
+    step.decision = {
+      action,
+      alternatives: [...offered, "answer"].filter((option) => !called.includes(option) && option !== action),
+    };
+  }
+
+  let exception: Readonly<Record<string, unknown>> | undefined;
+  for (const event of span.events ?? []) {
+    if (event.name === "exception") {
+      exception ??= event.attributes ?? {};
+      continue;
+    }
+    step.logs.push({ event: event.name, ...(event.attributes ?? {}) });
+  }
+  if (span.status?.code === STATUS_ERROR) {
+    const message = str(span.status.message) ?? str(get(exception, "exception.message")) ?? "error";
+    const error = new Error(message);
+    error.name = str(get(exception, "exception.type")) ?? "Error";
+    error.stack = str(get(exception, "exception.stacktrace")) ?? "";
+    step.error = error;
+  }
+  return step;
+}
+
+function kindOf(attributes: Readonly<Record<string, unknown>>): string | undefined {
+  const oi = str(get(attributes, OI_KIND));
+  if (oi !== undefined) return OI_KINDS[oi.toUpperCase()] ?? oi.toLowerCase();
+  const operation = str(get(attributes, OPERATION));
+  if (operation !== undefined) return GEN_AI_KINDS[operation] ?? operation;
+  const ai = str(get(attributes, AI_OPERATION));
+  if (ai !== undefined) {
+    if (ai === "ai.toolCall") return "tool";
+    if (/\.(doGenerate|doStream)$/.test(ai)) return "llm";
+    if (/^ai\.(embed|embedMany)(\.doEmbed)?$/.test(ai)) return "embedding";
+    if (/^ai\.(generate|stream)(Text|Object)$/.test(ai)) return "agent";
+    return undefined;
+  }
+  if (get(attributes, "gen_ai.tool.name") !== undefined) return "tool";
+  if (get(attributes, "gen_ai.request.model") !== undefined || get(attributes, "llm.model_name") !== undefined) {
+    return "llm";
+  }
+  return undefined;
+}
+
+function looksJson(name: string): boolean {
+  return name.startsWith("ai.prompt") || name === "ai.toolCall.args" || name === "gen_ai.tool.call.arguments" ||
+    name === "gen_ai.input.messages" || name === "gen_ai.system_instructions" || name === "input.value" ||
+    name === "gen_ai.tool.definitions";
+}
+
+// The AI SDK writes each tool as a JSON string (`ai.prompt.tools`); the GenAI conventions one JSON array.
+function offeredTools(value: unknown): string[] {
+  const parsed = parseJsonish(value);
+  if (!isArray(parsed)) return [];
+  return toolNames(items(parsed).map((tool) => parseJsonish(tool)));
+}
+
+/**
+ * The agent name of a trace's session: the first `gen_ai.agent.name` of its
+ * spans (roots first), else the root span's name, else the resource's
+ * `service.name`, else `"otel"`.
+ *
+ * @param spans the spans of one trace.
+ * @returns the agent name.
+ */
+export function traceAgentName(spans: readonly PlainSpan[]): string {
+  const ids = new Set(spans.map((span) => span.spanId));
+  const roots = spans.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId));
+  for (const span of [...roots, ...spans]) {
+    const name = str(get(span.attributes, AGENT_NAME));
+    if (name !== undefined) return name;
+  }
+  const root = roots.reduce<PlainSpan | undefined>(
+    (a, b) => a === undefined || b.startTime < a.startTime ? b : a,
+    undefined,
+  );
+  return str(root?.name) ?? str(get(spans[0]?.resource, SERVICE_NAME)) ?? "otel";
+}
+
+/**
+ * Writes the spans of one trace into `tracer`'s session, parents before
+ * children, each span a step with its real parent, start and end time,
+ * status and attributes (see {@linkcode spanToStep}). Usage is counted once:
+ * a span's usage goes to its step only when no span below it reports usage
+ * (the AI SDK puts a call's total on the call's span and each model call's on
+ * its own); otherwise it is logged as `usage_total`. A span whose parent is not
+ * among `spans` is a root step.
+ *
+ * @param tracer the session to write into.
+ * @param spans the spans of one trace, in any order.
+ * @example Two hand-made spans
+ * ```ts
+ * import { readSession, Tracer } from "@ai-trace/core";
+ * import { recordSpans } from "@ai-trace/core/otel";
+ *
+ * const tracer = new Tracer("planner", { traceDir: await Deno.makeTempDir() });
+ * recordSpans(tracer, [
+ *   { traceId: "t", spanId: "b", parentSpanId: "a", name: "chat gpt-4o", startTime: 1_000, endTime: 1_400,
+ *     attributes: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 30 } },
+ *   { traceId: "t", spanId: "a", name: "invoke_agent planner", startTime: 900, endTime: 1_500,
+ *     attributes: { "gen_ai.operation.name": "invoke_agent" } },
+ * ]);
+ * await tracer.close();
+ * const [agent, chat] = (await readSession(tracer.path!)).steps;
+ * console.log(agent.kind, chat.parent_id === agent.id, chat.usage?.input_tokens); // agent true 30
+ * ```
+ */
+export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
+  const byId = new Map<string, PlainSpan>();
+  for (const span of spans) byId.set(span.spanId, span);
+  const children = new Map<string, PlainSpan[]>();
+  const roots: PlainSpan[] = [];
+  for (const span of byId.values()) {
+    const parent = span.parentSpanId;
+    if (parent && parent !== span.spanId && byId.has(parent)) {
+      const list = children.get(parent);
+      if (list === undefined) children.set(parent, [span]);
+      else list.push(span);
+    } else {
+      roots.push(span);
+    }
+  }
+  const byStart = (a: PlainSpan, b: PlainSpan): number => a.startTime - b.startTime;
+  roots.sort(byStart);
+  for (const list of children.values()) list.sort(byStart);
+
+  // Depth first without recursion (a trace may be deep); a cycle is cut where it closes.
+  const mapped = new Map<string, SpanStep>();
+  const order: { span: PlainSpan; parent: string | undefined }[] = [];
+  const visited = new Set<string>();
+  const stack: { span: PlainSpan; parent: string | undefined }[] = roots.map((span) => ({ span, parent: undefined }))
+    .reverse();
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (visited.has(next.span.spanId)) continue;
+    visited.add(next.span.spanId);
+    order.push(next);
+    const below = children.get(next.span.spanId) ?? [];
+    for (let i = below.length - 1; i >= 0; i--) stack.push({ span: below[i], parent: next.span.spanId });
+  }
+
+  // Usage below: walked children first (the reverse of depth-first order).
+  const usageBelow = new Set<string>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const { span, parent } = order[i];
+    const step = spanToStep(span);
+    mapped.set(span.spanId, step);
+    const reports = step.usage !== undefined &&
+      (step.usage.input_tokens !== undefined || step.usage.output_tokens !== undefined);
+    if (parent !== undefined && (reports || usageBelow.has(span.spanId))) usageBelow.add(parent);
+  }
+
+  const steps = new Map<string, Step>();
+  const started: { step: Step; plan: SpanStep; span: PlainSpan }[] = [];
+  for (const { span, parent } of order) {
+    quietly(() => {
+      const plan = mapped.get(span.spanId)!;
+      if (plan.usage !== undefined && usageBelow.has(span.spanId)) {
+        // The tokens below are counted there: here they are the total, logged.
+        const { model, response_model, provider, ...tokens } = plan.usage;
+        if (Object.keys(tokens).length > 0) plan.logs.push({ usage_total: tokens });
+        const kept: Usage = {};
+        if (model !== undefined) kept.model = model;
+        if (response_model !== undefined) kept.response_model = response_model;
+        if (provider !== undefined) kept.provider = provider;
+        plan.usage = Object.keys(kept).length > 0 ? kept : undefined;
+      }
+      const options = {
+        parent: parent === undefined ? null : steps.get(parent) ?? null,
+        startTime: span.startTime,
+        ...(plan.kind === undefined ? {} : { kind: plan.kind }),
+      };
+      const step = tracer.step(plan.name, plan.context, options).start();
+      steps.set(span.spanId, step);
+      started.push({ step, plan, span });
+    });
+  }
+  // Children end first, as they did.
+  for (let i = started.length - 1; i >= 0; i--) {
+    const { step, plan, span } = started[i];
+    quietly(() => {
+      for (const fields of plan.logs) step.log(fields);
+      if (plan.usage !== undefined) step.usage(plan.usage);
+      if (plan.decision !== undefined) step.decide(plan.decision.action, { alternatives: plan.decision.alternatives });
+      if (plan.error !== undefined) step.fail(plan.error, { endTime: span.endTime });
+      else step.finish("ok", { endTime: span.endTime });
+    });
+  }
+}

@@ -1,0 +1,211 @@
+// openAIAgentsProcessor() against the real OpenAI Agents SDK, with a scripted
+// Model: no network, no API key.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Agent,
+  type Model,
+  type ModelRequest,
+  type ModelResponse,
+  run,
+  setTraceProcessors,
+  setTracingDisabled,
+  tool,
+  Usage,
+  withTrace,
+} from "@openai/agents";
+import { z } from "zod";
+import { readSession, type Session, type SessionStep, Tracer } from "../mod.ts";
+import { openAIAgentsProcessor } from "../src/integrations/openai_agents.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
+
+// `bun test` sets NODE_ENV=test, under which the SDK turns its tracing off: turn it on, as the docs say.
+setTracingDisabled(false);
+
+type Output = ModelResponse["output"];
+
+const say = (text: string): Output[number] => ({
+  type: "message",
+  role: "assistant",
+  status: "completed",
+  content: [{ type: "output_text", text }],
+});
+const call = (name: string, args: unknown, callId: string): Output[number] => ({
+  type: "function_call",
+  callId,
+  name,
+  arguments: JSON.stringify(args),
+  status: "completed",
+});
+
+// A model that answers from a script, one response per call, with fixed usage.
+class ScriptedModel implements Model {
+  readonly requests: ModelRequest[] = [];
+  constructor(private readonly script: Output[], private readonly tokens: [number, number]) {}
+  getResponse(request: ModelRequest): Promise<ModelResponse> {
+    this.requests.push(request);
+    const output = this.script.shift() ?? [say("(script ended)")];
+    const [inputTokens, outputTokens] = this.tokens;
+    return Promise.resolve({
+      usage: new Usage({ requests: 1, inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }),
+      output,
+      responseId: `resp_${this.requests.length}`,
+    });
+  }
+  // deno-lint-ignore require-yield
+  async *getStreamedResponse(): AsyncIterable<never> {
+    throw new Error("the scripted model does not stream");
+  }
+}
+
+async function recordRun(work: (tracer: Tracer) => Promise<void>): Promise<Session> {
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("support_bot", { traceDir: dir });
+    setTraceProcessors([openAIAgentsProcessor(tracer)]);
+    try {
+      await work(tracer);
+    } finally {
+      setTraceProcessors([]);
+    }
+    await tracer.close();
+    return await readSession(tracer.path!);
+  } finally {
+    removeDir(dir);
+  }
+}
+
+const childrenOf = (session: Session, step: SessionStep): SessionStep[] =>
+  session.steps.filter((other) => other.parent_id === step.id);
+const named = (session: Session, name: string): SessionStep => {
+  const found = session.steps.filter((step) => step.name === name);
+  assert.equal(found.length, 1, `one step named ${name}: ${session.steps.map((step) => step.name).join(", ")}`);
+  return found[0];
+};
+
+function agents(options: { toolThrows: boolean; tripwire: boolean }) {
+  const weather = tool({
+    name: "weather",
+    description: "The weather in a city",
+    parameters: z.object({ city: z.string() }),
+    execute: ({ city }) => {
+      if (options.toolThrows) throw new Error(`no station in ${city}`);
+      return Promise.resolve(`sunny in ${city}`);
+    },
+  });
+  const specialist = new Agent({
+    name: "weather_agent",
+    instructions: "Answer weather questions with the weather tool.",
+    tools: [weather],
+    model: new ScriptedModel([[call("weather", { city: "Oslo" }, "call_w")], [say("It is sunny in Oslo.")]], [30, 8]),
+  });
+  const billing = new Agent({ name: "billing_agent", instructions: "Billing.", model: new ScriptedModel([], [1, 1]) });
+  const triage = new Agent({
+    name: "triage",
+    instructions: "Hand weather questions to the weather agent.",
+    handoffs: [specialist, billing],
+    model: new ScriptedModel([[call("transfer_to_weather_agent", {}, "call_h")]], [12, 3]),
+    inputGuardrails: [{
+      name: "no_secrets",
+      runInParallel: false,
+      execute: () => Promise.resolve({ tripwireTriggered: options.tripwire, outputInfo: { checked: true } }),
+    }],
+  });
+  return triage;
+}
+
+test("openAIAgentsProcessor() records a triage agent with a guardrail handing off to an agent that calls a tool", async () => {
+  const session = await recordRun(async () => {
+    const result = await run(agents({ toolThrows: false, tripwire: false }), "What is the weather in Oslo?");
+    assert.equal(result.finalOutput, "It is sunny in Oslo.");
+  });
+  const [workflow] = session.steps.filter((step) => step.parent_id === null);
+  assert.equal(workflow.name, "Agent workflow");
+  assert.equal(workflow.kind, "agent");
+  assert.equal(session.steps.filter((step) => step.parent_id === null).length, 1, "one root step per trace");
+
+  const triage = named(session, "triage");
+  const specialist = named(session, "weather_agent");
+  assert.equal(triage.kind, "agent");
+  assert.equal(triage.parent_id, workflow.id);
+  assert.equal(specialist.parent_id, workflow.id);
+  assert.deepEqual(triage.decision, { action: "weather_agent", reason: "handoff", alternatives: ["billing_agent"] });
+
+  const guardrail = named(session, "no_secrets");
+  assert.equal(guardrail.kind, "guardrail");
+  assert.equal(guardrail.parent_id, triage.id);
+  assert.equal(guardrail.outcome, "ok");
+
+  const turns = childrenOf(session, specialist).filter((step) => step.kind === "llm");
+  assert.equal(turns.length, 2);
+  const weather = named(session, "weather");
+  assert.equal(weather.kind, "tool");
+  assert.equal(weather.parent_id, turns[0].id);
+  assert.deepEqual(weather.context, { city: "Oslo" });
+  assert.equal(Object.assign({}, ...weather.logs).output, "sunny in Oslo");
+  assert.equal(weather.outcome, "ok");
+
+  // Usage once per model call (3 calls), not again on the run's total.
+  assert.equal(session.summary.input_tokens, 12 + 30 + 30);
+  assert.equal(session.summary.output_tokens, 3 + 8 + 8);
+  assert.deepEqual(Object.assign({}, ...workflow.logs).usage_total.input_tokens, 72);
+
+  // Times from the spans: children inside their parents.
+  for (const step of session.steps) {
+    const parent = session.steps.find((other) => other.id === step.parent_id);
+    if (parent === undefined) continue;
+    assert.ok(step.started_at >= parent.started_at - 0.001, `${step.name} starts inside ${parent.name}`);
+    assert.ok(step.finished_at! <= parent.finished_at! + 0.001, `${step.name} ends inside ${parent.name}`);
+  }
+  assert.equal(session.summary.errors, 0);
+  assert.equal(session.summary.in_flight, 0);
+});
+
+test("openAIAgentsProcessor() records a tool that throws as a failed step", async () => {
+  const session = await recordRun(async () => {
+    const result = await run(agents({ toolThrows: true, tripwire: false }), "What is the weather in Oslo?");
+    assert.equal(result.finalOutput, "It is sunny in Oslo.");
+  });
+  const weather = named(session, "weather");
+  assert.equal(weather.kind, "tool");
+  assert.equal(weather.outcome, "error");
+  assert.match(weather.error ?? "", /error running tool/i);
+  assert.equal(Object.assign({}, ...weather.logs).error_data.tool_name, "weather");
+  assert.equal(session.summary.errors, 1);
+  assert.equal(session.summary.in_flight, 0);
+});
+
+test("openAIAgentsProcessor() records a triggered guardrail as a decision and a failure", async () => {
+  const session = await recordRun(async () => {
+    await assert.rejects(run(agents({ toolThrows: false, tripwire: true }), "My password is hunter2"), /tripwire/i);
+  });
+  const guardrail = named(session, "no_secrets");
+  assert.equal(guardrail.kind, "guardrail");
+  assert.equal(guardrail.outcome, "error");
+  assert.equal(guardrail.decision?.action, "triggered");
+  assert.ok(session.summary.errors >= 1);
+  assert.equal(session.summary.in_flight, 0);
+});
+
+test("openAIAgentsProcessor() nests two runs of one withTrace() under one root step with its group and metadata", async () => {
+  const session = await recordRun(async () => {
+    await withTrace("support conversation", async () => {
+      for (const question of ["first", "second"]) {
+        const agent = new Agent({
+          name: "echo",
+          instructions: "Echo.",
+          model: new ScriptedModel([[say(question)]], [5, 1]),
+        });
+        await run(agent, question);
+      }
+    }, { groupId: "conv_42", metadata: { customer: "acme" } });
+  });
+  const roots = session.steps.filter((step) => step.parent_id === null);
+  assert.equal(roots.length, 1);
+  assert.equal(roots[0].name, "support conversation");
+  assert.equal(roots[0].context.group_id, "conv_42");
+  assert.deepEqual(roots[0].context.metadata, { customer: "acme" });
+  const echoes = session.steps.filter((step) => step.name === "echo");
+  assert.equal(echoes.length, 2);
+  assert.equal(session.summary.input_tokens, 10);
+});
