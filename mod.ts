@@ -42,6 +42,7 @@ export {
   type TraceDirListing,
   type TraceFile,
 } from "./src/read/trace_dir.ts";
+export type { SessionFilter } from "./src/read/session_filter.ts";
 export { type PrunedSession, type PruneOptions, type PruneResult, pruneSessions } from "./src/read/prune.ts";
 export { renderHtml, type RenderHtmlOptions } from "./src/render/html_report.ts";
 export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/read/stats.ts";

@@ -4,7 +4,7 @@
 // and every figure's ratio to its peer) with the machine, the runtime versions
 // and the date, and writes them to bench/results/latest.md and latest.json.
 //
-// Usage: node bench/run.mjs [--quick] [--only hot,memory,read,tail,startup,html]
+// Usage: node bench/run.mjs [--quick] [--only hot,memory,read,many,tail,startup,html]
 //   --quick  seconds instead of minutes: small counts and a small data set; checks
 //            that every part of the bench still runs (CI), not how fast it is.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -110,7 +110,7 @@ const cli = {
   binary: (args) => [compiled, args],
 };
 
-const results = { machine, hot: [], memory: [], read: [], tail: [], startup: [], html: [] };
+const results = { machine, hot: [], memory: [], read: [], many: [], tail: [], startup: [], html: [] };
 const sections = [];
 
 // ---------------------------------------------------------------- 1. hot path
@@ -269,6 +269,80 @@ if (wants("read")) {
       `| ${row.format} (${fmt(row.mb, 0)} MB) | ${row.label} | ${fmt(row.seconds, 3)} | ${fmt(row.mb_per_s, 0)} | ${
         fmt(row.rss_mib, 0)
       } | ${ratio(row.seconds, jq?.seconds)} | ${ratio(row.seconds, cat?.seconds)} |`,
+    );
+  }
+  sections.push(lines.join("\n"));
+}
+
+// ---------------------------------------------------------------- 3b. many sessions, one agent
+// A directory of many small complete sessions of 50 agents: plain `list` opens
+// every file (its first and last line); `list --agent X` opens only X's, since
+// the agent and the start time are in each file name.
+if (wants("many")) {
+  const count = QUICK ? 500 : 10_000;
+  const agents = 50;
+  const manyDir = join(root, "bench", "data", `many-${count}`);
+  const stamp = join(manyDir, ".complete");
+  if (!fs.existsSync(stamp)) {
+    log(`generating ${count} sessions of ${agents} agents in ${manyDir} (kept between runs)`);
+    fs.rmSync(manyDir, { recursive: true, force: true });
+    fs.mkdirSync(manyDir, { recursive: true });
+    const t0 = Date.UTC(2026, 0, 1) / 1000;
+    for (let i = 0; i < count; i++) {
+      const agent = `agent_${String(i % agents).padStart(2, "0")}`;
+      const start = t0 + i * 60;
+      const d = new Date(start * 1000).toISOString();
+      const id = `${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}_${d.slice(11, 13)}${d.slice(14, 16)}${
+        d.slice(17, 19)
+      }_${i.toString(36).padStart(4, "0")}`;
+      const lines = [{ type: "session", schema: "ai-trace/1", agent, session_id: id, started_at: start, meta: {} }];
+      for (let s = 1; s <= 5; s++) {
+        lines.push({ type: "start", id: s, parent_id: null, name: `step_${s}`, context: { i }, started_at: start + s });
+        lines.push({
+          type: "step",
+          id: s,
+          parent_id: null,
+          name: `step_${s}`,
+          context: { i, text: "x".repeat(200) },
+          started_at: start + s,
+          finished_at: start + s + 0.5,
+          duration_ms: 500,
+          outcome: "ok",
+          error: null,
+          logs: [],
+        });
+      }
+      lines.push({ type: "end", finished_at: start + 6, summary: { steps: 5, ok: 5, errors: 0, in_flight: 0 } });
+      fs.writeFileSync(join(manyDir, `${agent}_${id}.jsonl`), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    }
+    fs.writeFileSync(stamp, "");
+  }
+  const runs = QUICK ? 1 : 5;
+  for (const rt of ["deno", "bun"]) {
+    const time = (args) => median(Array.from({ length: runs }, () => timed(...cli[rt](args)).seconds));
+    const floor = time(["--version"]);
+    const plain = time(["--dir", manyDir, "list", "--json"]);
+    const agent = time(["--dir", manyDir, "list", "--agent", "agent_07", "--json"]);
+    const glob = time(["--dir", manyDir, "list", "--agent", "agent_0*", "--since", "2026-01-02", "--json"]);
+    const row = { runtime: rt, sessions: count, version_s: floor, list_s: plain, agent_s: agent, glob_s: glob };
+    results.many.push(row);
+    log(`many ${rt}: list ${fmt(plain, 3)} s, list --agent ${fmt(agent, 3)} s, glob+since ${fmt(glob, 3)} s`);
+  }
+  const lines = [
+    `### 3b. Many sessions: ${count.toLocaleString("en")} small sessions of ${agents} agents (median of ${runs} runs)`,
+    "",
+    "`list --agent agent_07` (1 agent in 50) and `list --agent 'agent_0*' --since 2026-01-02` beside plain `list`,",
+    "each a whole CLI run (start-up included). The agent and the start time are in every file name, so the filters",
+    "open only the files that can match (and `stat` only those). `--version` is the start-up floor of the same runtime.",
+    "",
+    "| runtime | --version s | list s | list --agent s | ×list | --agent glob --since s | ×list |",
+    "|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const row of results.many) {
+    lines.push(
+      `| ${row.runtime} | ${fmt(row.version_s, 3)} | ${fmt(row.list_s, 3)} | ${fmt(row.agent_s, 3)} | ${
+        ratio(row.agent_s, row.list_s)
+      } | ${fmt(row.glob_s, 3)} | ${ratio(row.glob_s, row.list_s)} |`,
     );
   }
   sections.push(lines.join("\n"));
@@ -488,6 +562,13 @@ for (const row of results.read.filter((r) => r.command === "stats" && /deno|bun/
 }
 for (const row of results.read.filter((r) => r.command === "list" && r.format === "ours")) {
   check(`${row.label} over our sessions under 0.3 s`, row.seconds < 0.3, `${fmt(row.seconds, 3)} s`);
+}
+for (const row of results.many) {
+  check(
+    `${row.runtime}: list --agent (1 agent in 50) of ${row.sessions.toLocaleString("en")} sessions ≤ 0.5× plain list`,
+    QUICK ? undefined : row.agent_s <= 0.5 * row.list_s, // 500 sessions: start-up is most of either
+    `${fmt(row.agent_s, 3)} s vs ${fmt(row.list_s, 3)} s: ${ratio(row.agent_s, row.list_s)}`,
+  );
 }
 for (const row of results.tail.filter((r) => r.label.startsWith("ai-trace"))) {
   check(

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { cli, NOW } from "./_cli.ts";
@@ -175,6 +177,27 @@ describe("filter flags: bad values", () => {
       });
     }
   }
+});
+
+describe("filters and files not opened", () => {
+  test("list and stats --agent/--since never open a file whose name rules it out", async () => {
+    const sub = tempDir();
+    try {
+      writeStandardSessions(sub);
+      // Files of other agents, and of research_agent long ago, that fail if they are read at all.
+      writeFileSync(join(sub, "other_agent_20261125_230000_x1.jsonl"), "not json at all\n");
+      writeFileSync(join(sub, "research_agent_20200101_000000_x2.jsonl"), "not json at all\n");
+      const plain = await cli(["--dir", sub, "list", "--json"]);
+      assert.match(plain.err, /other_agent_20261125_230000_x1\.jsonl/, "the bad file is seen without a filter");
+      for (const command of ["list", "stats"]) {
+        const { code, err } = await cli(["--dir", sub, command, "--json", "--agent", "research_*", "--since", "7d"]);
+        assert.equal(code, 0);
+        assert.equal(err, "", `${command} opened a file its filter rules out`);
+      }
+    } finally {
+      removeDir(sub);
+    }
+  });
 });
 
 describe("stats filters", () => {

@@ -259,7 +259,7 @@ ${COMMON_HELP}`,
     }
     const sessions: Session[] = [];
     if (all) {
-      const listing = listTraceFiles(dir);
+      const listing = listTraceFiles(dir, { filter });
       for (const warning of listing.skipped) io.stderr(formatWarning(warning, style));
       let files = listing.files;
       if (isFilterActive(filter)) {

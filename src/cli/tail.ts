@@ -208,7 +208,7 @@ async function newestLineFile(
   after?: TraceFile,
   followed?: Set<string>,
 ): Promise<TraceFile | undefined> {
-  let files = listTraceFiles(dir).files.filter((file) => file.format === "jsonl");
+  let files = listTraceFiles(dir, { filter }).files.filter((file) => file.format === "jsonl");
   if (!isFilterActive(filter)) return files.find(holdsTrace);
   // Only files not followed yet, and not older than the one followed now: the check stays cheap.
   if (after !== undefined) {

@@ -52,7 +52,7 @@ export async function listSessionsReport(
   filter: SessionFilter,
   options: DirectoryReportOptions,
 ): Promise<SessionListReport> {
-  const listing = listTraceFiles(dir);
+  const listing = listTraceFiles(dir, { filter });
   const skipped: ReadWarning[] = [...listing.skipped];
   for (const warning of listing.skipped) options.onSkipped?.(warning);
   const selected = await selectSessions(listing.files, filter, {
@@ -88,7 +88,7 @@ export async function statsReport(
   filter: SessionFilter,
   options: DirectoryReportOptions,
 ): Promise<DirectoryStatsReport> {
-  const listing = listTraceFiles(dir);
+  const listing = listTraceFiles(dir, { filter });
   for (const warning of listing.skipped) options.onSkipped?.(warning);
   let files: TraceFile[] = listing.files;
   if (isFilterActive(filter)) {

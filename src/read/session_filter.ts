@@ -105,7 +105,10 @@ function fileNameSafe(pattern: string): boolean {
  * @param file The file, as listed.
  * @returns `false` when the name rules the session out.
  */
-export function fileMayMatch(filter: SessionFilter, file: TraceFile): boolean {
+export function fileMayMatch(
+  filter: SessionFilter,
+  file: Pick<TraceFile, "agent" | "session_id" | "sortTime">,
+): boolean {
   if (file.session_id === "") return true; // not our name: only the contents tell
   const agents = filter.agents;
   if (agents !== undefined && agents.length > 0 && fitsFileName(file.agent)) {

@@ -15,7 +15,7 @@ import { listDir, NotFoundError, type PathKind, PermissionError, statPath } from
 import { hasTraceRecord, skipReason } from "../format/record_line.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import { readAgentName } from "./session_index.ts";
-import { agentMatches, fileMayMatch } from "./session_filter.ts";
+import { agentMatches, fileMayMatch, type SessionFilter } from "./session_filter.ts";
 import { safeFileName } from "../format/session_id.ts";
 import type { ReadWarning } from "../format/types.ts";
 
@@ -280,10 +280,13 @@ export function compareNewestFirst(a: TraceFile, b: TraceFile): number {
  * ```
  *
  * @param dir The directory.
+ * @param options A filter: files whose name rules them out (another agent,
+ *   another time) are left out without being opened or even `stat`ed. The
+ *   files listed may still fail the filter on what is inside them.
  * @returns The files, and entries skipped with why.
  * @throws {TraceDirError} when `dir` does not exist or is not a directory.
  */
-export function listTraceFiles(dir: string): TraceDirListing {
+export function listTraceFiles(dir: string, options: { filter?: SessionFilter } = {}): TraceDirListing {
   let names: string[];
   try {
     const info = statPath(dir);
@@ -297,8 +300,14 @@ export function listTraceFiles(dir: string): TraceDirListing {
   }
   const byStem = new Map<string, TraceFile>();
   const skipped: ReadWarning[] = [];
+  const filter = options.filter;
   for (const name of names.sort()) {
     if (!isTraceFileName(name)) continue;
+    if (filter !== undefined) {
+      const parsed = parseTraceFileName(name);
+      const sortTime = parsed === undefined ? undefined : sessionIdTime(parsed.session_id);
+      if (parsed !== undefined && sortTime !== undefined && !fileMayMatch(filter, { ...parsed, sortTime })) continue;
+    }
     const path = join(dir, name);
     let file: TraceFile;
     try {
