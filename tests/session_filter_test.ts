@@ -261,7 +261,7 @@ describe("push --all filters", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const args = ["--dir", dir, "push", "--all", "--endpoint", endpoint, "--json"];
+      const args = ["--dir", dir, "push", "--all", "--endpoint", endpoint, "--protocol", "http/json", "--json"];
       const { code, out, err } = await cli([...args, "--agent", "research_agent", "--state", "crashed"]);
       assert.equal(code, 0, err);
       const report = JSON.parse(out);
