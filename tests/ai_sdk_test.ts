@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as ai6 from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import * as ai7 from "ai7";
-import { MockLanguageModelV4 } from "ai7/test";
+import { MockEmbeddingModelV4, MockLanguageModelV4 } from "ai7/test";
 import { readSession, type Session, type SessionStep, Tracer } from "../mod.ts";
 import { aiSdkMiddleware, aiSdkTelemetry } from "../src/integrations/ai_sdk.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
@@ -395,4 +395,100 @@ test("aiSdkMiddleware() ends a cancelled stream's step as aborted", async () => 
   const [llm] = recorded.byKind("llm");
   assert.equal(llm.outcome, "aborted");
   assert.equal(recorded.session.summary.in_flight, 0);
+});
+
+test("aiSdkTelemetry() keeps concurrent calls apart by call id (ai 7)", async () => {
+  const recorded = await record(async (tracer) => {
+    const telemetry = { integrations: aiSdkTelemetry(tracer) };
+    await Promise.all(["first", "second", "third"].map((prompt, i) =>
+      ai7.generateText({
+        model: new MockLanguageModelV4({
+          modelId: `model-${i}`,
+          doGenerate: async () => {
+            await new Promise((resolve) => setTimeout(resolve, (3 - i) * 2));
+            return { ...toolLoop(`model-${i}`)[1], usage: usage(10 * (i + 1), 1) };
+          },
+        }),
+        prompt,
+        telemetry,
+      })
+    ));
+  });
+  const calls = recorded.byKind("agent");
+  assert.equal(calls.length, 3);
+  for (const call of calls) {
+    const [llm, ...others] = recorded.session.steps.filter((step) => step.parent_id === call.id);
+    assert.equal(others.length, 0);
+    // ai 7 reports the prompt as messages.
+    const i = ["first", "second", "third"].findIndex((prompt) =>
+      JSON.stringify(call.context.messages).includes(prompt)
+    );
+    assert.equal(llm.name, `model-${i}`, `the model call of prompt ${i} is under its own call`);
+    assert.equal(llm.usage?.input_tokens, 10 * (i + 1));
+  }
+  assert.equal(recorded.session.summary.input_tokens, 60);
+});
+
+test("aiSdkTelemetry() keeps concurrent calls apart by their metadata object (ai 6)", async () => {
+  const recorded = await record(async (tracer) => {
+    const integration = aiSdkTelemetry(tracer);
+    await Promise.all(["first", "second"].map((prompt, i) =>
+      ai6.generateText({
+        model: new MockLanguageModelV3({
+          modelId: `model-${i}`,
+          doGenerate: async () => {
+            await new Promise((resolve) => setTimeout(resolve, (2 - i) * 3));
+            return { ...toolLoop(`model-${i}`)[1], usage: usage(10 * (i + 1), 1) };
+          },
+        }),
+        prompt,
+        experimental_telemetry: { integrations: integration, metadata: { request: prompt } },
+      })
+    ));
+  });
+  for (const call of recorded.byKind("agent")) {
+    const [llm] = recorded.session.steps.filter((step) => step.parent_id === call.id);
+    const i = ["first", "second"].indexOf(call.context.prompt as string);
+    assert.equal(llm.name, `model-${i}`);
+    assert.equal(llm.outcome, "ok");
+  }
+  assert.equal(recorded.session.summary.in_flight, 0);
+});
+
+test("aiSdkTelemetry() puts the usage of calls without model-call events on the call (ai 7 generateObject, embed)", async () => {
+  const warnings = globalThis.AI_SDK_LOG_WARNINGS;
+  globalThis.AI_SDK_LOG_WARNINGS = false; // generateObject is deprecated in ai 7, and says so
+  const recorded = await record(async (tracer) => {
+    const telemetry = { integrations: aiSdkTelemetry(tracer) };
+    const { object } = await ai7.generateObject({
+      model: new MockLanguageModelV4({
+        modelId: "extractor",
+        doGenerate: {
+          ...toolLoop("extractor")[1],
+          content: [{ type: "text", text: '{"city":"Oslo"}' }],
+          usage: usage(15, 4),
+        },
+      }),
+      schema: ai7.jsonSchema<{ city: string }>({ type: "object", properties: { city: { type: "string" } } }),
+      prompt: "Where?",
+      telemetry,
+    });
+    assert.deepEqual(object, { city: "Oslo" });
+    await ai7.embed({
+      model: new MockEmbeddingModelV4({
+        modelId: "embedder",
+        doEmbed: { embeddings: [[0.1, 0.2]], usage: { tokens: 6 }, warnings: [] },
+      }),
+      value: "tides",
+      telemetry,
+    });
+  }).finally(() => globalThis.AI_SDK_LOG_WARNINGS = warnings);
+  const generate = recorded.one("generateObject");
+  assert.equal(generate.kind, "agent");
+  assert.equal(generate.usage?.input_tokens, 15);
+  assert.equal(generate.usage?.model, "extractor");
+  const embed = recorded.one("embed");
+  assert.equal(embed.kind, "embedding");
+  assert.equal(embed.usage?.input_tokens, 6);
+  assert.equal(recorded.session.summary.input_tokens, 21);
 });

@@ -118,6 +118,8 @@ interface Call {
   // The model call in progress, and (ai 6) when it ended: its step ends with the step's result, later.
   llm?: Step;
   llmEndedAt?: number;
+  // Model calls recorded as steps of their own (generateObject and embed in ai 7 report none: the call carries the usage).
+  modelCalls: number;
   readonly toolSteps: Map<string, Step>;
   readonly model: string | undefined;
   readonly provider: string | undefined;
@@ -209,6 +211,7 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
     const messages = get(event, "messages");
     if (items(messages).length > 0) context.messages = items(messages).length;
     call.llm = tracer.step(model ?? "llm", context, { kind: "llm", parent: call.step }).start();
+    call.modelCalls++;
     call.llmEndedAt = undefined;
   };
 
@@ -291,6 +294,7 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
           abortSignal: get(event, "abortSignal"),
           userContext: get(event, "experimental_context"),
           toolSteps: new Map(),
+          modelCalls: 0,
           model,
           provider,
         };
@@ -420,10 +424,19 @@ function endWithResult(step: Step, call: Call, event: unknown): void {
   const steps = items(get(event, "steps")).length;
   if (steps > 0) fields.steps = steps;
   const total = usageOf(get(event, "totalUsage") ?? get(event, "usage"));
-  if (total.input_tokens !== undefined || total.output_tokens !== undefined) {
+  if (call.modelCalls > 0 && (total.input_tokens !== undefined || total.output_tokens !== undefined)) {
+    // The model calls below carry the usage: here it is only their total.
     fields.total_tokens = { input: total.input_tokens, output: total.output_tokens };
   }
   if (Object.keys(fields).length > 0) step.log(fields);
+  if (call.modelCalls === 0) {
+    // No model call was reported on its own (generateObject, embed): the call carries its usage.
+    if (call.model !== undefined) total.model = call.model;
+    const responseModel = str(path(event, "response", "modelId"));
+    if (responseModel !== undefined && responseModel !== call.model) total.response_model = responseModel;
+    if (call.provider !== undefined) total.provider = call.provider;
+    if (Object.keys(total).length > 0) step.usage(total);
+  }
   step.finish();
 }
 
@@ -450,7 +463,7 @@ function usageOf(usage: unknown): Usage {
   const out: Usage = {};
   const input = get(usage, "inputTokens");
   const output = get(usage, "outputTokens");
-  const inputTokens = num(input) ?? num(get(input, "total"));
+  const inputTokens = num(input) ?? num(get(input, "total")) ?? num(get(usage, "tokens")); // embeddings: { tokens }
   const outputTokens = num(output) ?? num(get(output, "total"));
   const cacheRead = num(path(usage, "inputTokenDetails", "cacheReadTokens")) ?? num(get(input, "cacheRead")) ??
     num(get(usage, "cachedInputTokens"));
