@@ -8,7 +8,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { traceDirFromEnv } from "../format/trace_dir_env.ts";
-import { createStyle, type Style, useColor } from "./format.ts";
+import { createStyle, type Style, terminalSafe, useColor } from "./format.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -20,8 +20,15 @@ export type OptionValues = Record<string, string | boolean | (string | boolean)[
 
 /** What a command runs with. */
 export interface CommandContext {
-  /** The world: output streams, environment, clock, stop signal. */
+  /**
+   * The world: output streams, environment, clock, stop signal. Everything
+   * written to its standard output and error goes through
+   * {@linkcode terminalSafe}: no control or invisible character from a trace,
+   * a file name or a server reaches the terminal raw.
+   */
   io: Io;
+  /** Writes a file's content (an export to standard output) exactly as it is. */
+  output(content: string | Uint8Array): void;
   /** The trace directory (`--dir`, else `AI_TRACE_DIR`, else `traces`). */
   dir: string;
   /** Whether `--json` was given. */
@@ -147,7 +154,39 @@ function parseErrorMessage(err: unknown): string {
 export function makeContext(io: Io, values: OptionValues, positionals: string[]): CommandContext {
   const json = values.json === true;
   const dir = typeof values.dir === "string" ? values.dir : traceDirFromEnv(io.env("AI_TRACE_DIR"));
-  return { io, dir, json, style: createStyle(useColor(io, json)), values, positionals };
+  const style = createStyle(useColor(io, json));
+  return {
+    io: safeIo(io, style.enabled),
+    output: (content) => io.stdout(content),
+    dir,
+    json,
+    style,
+    values,
+    positionals,
+  };
+}
+
+/**
+ * The output boundary: an {@linkcode Io} whose standard output and error pass
+ * through {@linkcode terminalSafe}.
+ *
+ * @param io The world.
+ * @param colors Whether colors are on (their sequences are kept).
+ * @returns The same world, with safe output.
+ */
+export function safeIo(io: Io, colors: boolean): Io {
+  return {
+    stdout: (text) => io.stdout(typeof text === "string" ? terminalSafe(text, colors) : text),
+    stderr: (text) => io.stderr(terminalSafe(text, colors)),
+    get isTTY(): boolean {
+      return io.isTTY;
+    },
+    env: (name) => io.env(name),
+    now: () => io.now(),
+    get signal(): AbortSignal | undefined {
+      return io.signal;
+    },
+  };
 }
 
 /** Writes `value` as JSON on one line or indented, with a final newline. */

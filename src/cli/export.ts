@@ -175,7 +175,7 @@ ${COMMON_HELP}`;
     };
   },
   maxPositionals: 1,
-  async run({ io, dir, json, style, values, positionals }): Promise<number> {
+  async run({ io, output: writeOut, dir, json, style, values, positionals }): Promise<number> {
     const output = stringFlag(values, "output");
     let name = stringFlag(values, "format");
     if (name === undefined && output !== undefined) name = formatFromExtension(output);
@@ -202,7 +202,8 @@ ${COMMON_HELP}`;
     const context: ExportContext = { now: io.now(), values, io };
     const rendered = await format.render(session, context);
     if (output === undefined || output === "-") {
-      io.stdout(rendered);
+      // The file's bytes, as -o would write them: each format escapes its own values.
+      writeOut(rendered);
       return 0;
     }
     let isDirectory = false;

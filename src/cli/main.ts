@@ -9,6 +9,7 @@
 import { VERSION } from "../version.ts";
 import { type Command, makeContext, parseCommandArgs } from "./command.ts";
 import { exportCommand } from "./export.ts";
+import { terminalSafe } from "./format.ts";
 import { type Io, processIo } from "./io.ts";
 import { list } from "./list.ts";
 import { prune } from "./prune.ts";
@@ -179,7 +180,7 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
     return await command.run(makeContext(io, merged, positionals));
   } catch (err) {
     const failure = describeFailure(err, programName((name) => io.env(name)));
-    io.stderr(failure.text);
+    io.stderr(terminalSafe(failure.text, false)); // the output boundary, as for every command's output
     return failure.code;
   }
 }

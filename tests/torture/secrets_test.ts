@@ -259,10 +259,14 @@ test("Tracer redacts every shape of issue 12 in every output: file, file name, M
       assert.equal(run.code, 0, run.err);
       outputs.push([command.join(" "), run.out]);
     }
-    const pushed = await cli(["--dir", traceDir, "push", "latest", "--endpoint", server.url]);
-    assert.equal(pushed.code, 0, pushed.err);
-    assert.equal(server.bodies.length, 1, "one push request reached the 127.0.0.1 server");
-    outputs.push(["push body", server.bodies[0]]);
+    for (const protocol of ["http/protobuf", "http/json"]) {
+      const pushed = await cli(["--dir", traceDir, "push", "latest", "--endpoint", server.url, "--protocol", protocol]);
+      assert.equal(pushed.code, 0, pushed.err);
+      const body = server.bodies.at(-1) ?? "";
+      assert.ok(body.includes("[REDACTED]"), `the ${protocol} push body reached the 127.0.0.1 server`);
+      outputs.push([`push body (${protocol})`, body]);
+    }
+    assert.equal(server.bodies.length, 2);
     // The run did record the steps: the test would pass vacuously otherwise.
     assert.ok(outputs[0][1].includes("Server=db;User Id=sa;Password=[REDACTED];Database=x"), outputs[0][1]);
     for (const [where, text] of outputs) {
