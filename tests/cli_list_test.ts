@@ -143,4 +143,41 @@ describe("ai-trace list", () => {
       removeDir(dir);
     }
   });
+
+  test("list() and stats() count a session once when its exports are written into the trace directory", async () => {
+    const dir = tempDir();
+    try {
+      for (const name of ["crawler_20261125_110000_def456.jsonl", "planner_20261125_100000_abc123.jsonl"]) {
+        copyFileSync(join(OURS, name), join(dir, name));
+      }
+      for (const [query, out] of [["crawler", "x_report.json"], ["crawler", "x.otlp.json"], ["planner", "p.otlp"]]) {
+        const exported = await cli(["--dir", dir, "export", query, "-o", join(dir, out)]);
+        assert.equal(exported.code, 0, exported.err);
+      }
+      // A snapshot exported elsewhere and copied in alone: its session is listed once, from its content.
+      const lone = tempDir();
+      const research = "research_agent_20261124_220805.jsonl";
+      copyFileSync(join(PYTHON_SEED, research), join(lone, research));
+      await cli(["--dir", lone, "export", "latest", "-o", join(dir, "research_report.json")]);
+      removeDir(lone);
+
+      const list = await cli(["--dir", dir, "list", "--json"]);
+      assert.equal(list.err, "", "no warning for our own exports");
+      const sessions = JSON.parse(list.out).sessions.map((s: { agent: string; session_id: string; name: string }) =>
+        `${s.agent} ${s.session_id} ${s.name}`
+      );
+      assert.deepEqual(sessions, [
+        "crawler 20261125_110000_def456 crawler_20261125_110000_def456.jsonl",
+        "planner 20261125_100000_abc123 planner_20261125_100000_abc123.jsonl",
+        "research_agent 20261124_220805 research_report.json",
+      ]);
+      const stats = await cli(["--dir", dir, "stats", "--json"]);
+      assert.equal(stats.err, "");
+      assert.equal(JSON.parse(stats.out).sessions, 3);
+      const latest = await cli(["--dir", dir, "view", "latest", "--json"]);
+      assert.equal(JSON.parse(latest.out).path, join(dir, "crawler_20261125_110000_def456.jsonl"));
+    } finally {
+      removeDir(dir);
+    }
+  });
 });

@@ -11,7 +11,7 @@
  */
 
 import { basename, join } from "node:path";
-import { listDir, NotFoundError, type PathKind, PermissionError, statPath } from "../runtime.ts";
+import { listDir, NotFoundError, openRead, type PathKind, PermissionError, statPath } from "../runtime.ts";
 import { hasTraceRecord, skipReason } from "../format/record_line.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import { readAgentName } from "./session_index.ts";
@@ -298,11 +298,11 @@ export function listTraceFiles(dir: string, options: { filter?: SessionFilter } 
     if (err instanceof PermissionError) throw new TraceDirError(dir, "permission denied");
     throw err;
   }
-  const byStem = new Map<string, TraceFile>();
+  const bySession = new Map<string, TraceFile>();
   const skipped: ReadWarning[] = [];
   const filter = options.filter;
   for (const name of names.sort()) {
-    if (!isTraceFileName(name)) continue;
+    if (!isTraceFileName(name) || isOtlpExport(name)) continue;
     if (filter !== undefined) {
       const parsed = parseTraceFileName(name);
       const sortTime = parsed === undefined ? undefined : sessionIdTime(parsed.session_id);
@@ -317,12 +317,58 @@ export function listTraceFiles(dir: string, options: { filter?: SessionFilter } 
       skipped.push({ path, line: 0, message: err instanceof NotAFileError ? err.what : skipReason(err) });
       continue;
     }
-    const stem = name.replace(/\.jsonl?$/, "");
-    const other = byStem.get(stem);
-    if (other === undefined || (other.format === "json" && file.format === "jsonl")) byStem.set(stem, file);
+    if (file.format === "json" && file.session_id === "") identifySnapshot(file);
+    // One session, one entry: by agent and session id (a snapshot exported
+    // into the directory under any name is the same session), else by name.
+    const key = file.session_id === ""
+      ? `name\0${name.replace(/\.jsonl?$/, "")}`
+      : `session\0${safeFileName(file.agent)}\0${file.session_id}`;
+    const other = bySession.get(key);
+    if (other === undefined || (other.format === "json" && file.format === "jsonl")) bySession.set(key, file);
   }
-  const files = [...byStem.values()].sort(compareNewestFirst);
+  const files = [...bySession.values()].sort(compareNewestFirst);
   return { files, skipped };
+}
+
+/** An OTLP export (`x.otlp.json`), ours: not a trace, left out without a warning. */
+function isOtlpExport(name: string): boolean {
+  return name.toLowerCase().endsWith(".otlp.json");
+}
+
+/**
+ * A snapshot whose name does not say its session (`x_report.json`, written by
+ * `export -o`): its agent and session id from the first KiB of its content,
+ * where the snapshot keeps them, so the session it copies is counted once.
+ */
+function identifySnapshot(file: TraceFile): void {
+  let head: string;
+  try {
+    const reader = openRead(file.path);
+    try {
+      const buffer = new Uint8Array(4096);
+      head = new TextDecoder().decode(buffer.subarray(0, reader.read(buffer, 0)));
+    } finally {
+      reader.close();
+    }
+  } catch {
+    return; // unreadable now: reading it will say why
+  }
+  const field = (key: string): string | undefined => {
+    const match = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(head);
+    if (!match) return undefined;
+    try {
+      const value: unknown = JSON.parse(match[1]);
+      return typeof value === "string" ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const agent = field("agent");
+  const sessionId = field("session_id");
+  if (agent === undefined || sessionId === undefined || sessionId === "") return;
+  file.agent = agent;
+  file.session_id = sessionId;
+  file.sortTime = sessionIdTime(sessionId) ?? file.sortTime;
 }
 
 /**
