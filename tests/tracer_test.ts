@@ -622,3 +622,72 @@ describe("Tracer and the one session model", () => {
     removeDir(dir);
   });
 });
+
+describe('Tracer with compat: "ai-decision-tracer" (issue 11 #19a)', () => {
+  // The original Python tracer's step line, as in tests/testdata/python-seed: these fields, in this order.
+  const ORIGINAL_FIELDS = ["name", "context", "started_at", "finished_at", "duration_ms", "outcome", "error", "logs"];
+  const seedLine = readFileSync(
+    join(import.meta.dirname!, "testdata", "python-seed", "trading_agent_20261124_220803.jsonl"),
+    "utf8",
+  ).split("\n")[0];
+
+  test('new Tracer() with compat: "ai-decision-tracer" writes only the original\'s step lines', async () => {
+    assert.deepEqual(Object.keys(JSON.parse(seedLine)), ORIGINAL_FIELDS, "the seed is what this test assumes");
+    const { dir, tracer, records } = newTracer({ compat: "ai-decision-tracer", meta: { model: "m" } });
+    assert.match(tracer.path!, /agent_\d{8}_\d{6}\.jsonl$/, "the original's file name");
+    await tracer.step("research", { topic: "tides" }, async () => {
+      await tracer.step("fetch", { url: "a" }, (step) => {
+        step.usage({ model: "gpt-4o-mini", input_tokens: 10, output_tokens: 2 });
+      });
+      tracer.step("decide", (step) => step.decide("WRITE", { reason: "enough sources" }));
+    });
+    tracer.step("stuck").start(); // in flight at close: the original's format cannot say so
+    tracer.step("skip").finish("skipped");
+    assert.throws(() =>
+      tracer.step("fail", () => {
+        throw new Error("boom");
+      })
+    );
+    await tracer.close();
+    const lines = records();
+    // What the original's CLI needs of every line (it takes each line for a step): no session, start or end line.
+    assert.equal(lines.length, 5, JSON.stringify(lines));
+    for (const line of lines) {
+      assert.deepEqual(Object.keys(line).slice(0, ORIGINAL_FIELDS.length), ORIGINAL_FIELDS);
+      assert.equal(line.type, undefined);
+      assert.equal(typeof line.name, "string");
+      assert.equal(typeof line.duration_ms, "number");
+      assert.ok(line.outcome === "ok" || line.outcome === "error" || line.outcome === "skipped");
+      for (const field of ["started_at", "finished_at"]) {
+        assert.equal(typeof line[field], typeof JSON.parse(seedLine)[field]);
+      }
+    }
+    assert.deepEqual(lines.map((line) => line.name), ["fetch", "decide", "research", "skip", "fail"]);
+    // Our readers read it fully: nesting, decisions, usage, totals.
+    const session = await readSession(tracer.path!, { now: Date.now() + 180_000 });
+    assert.equal(session.state, "complete");
+    assert.equal(session.summary.steps, 5);
+    assert.equal(session.summary.errors, 1);
+    assert.equal(session.summary.other, 1);
+    assert.equal(session.summary.input_tokens, 10);
+    const research = session.steps.find((step) => step.name === "research")!;
+    assert.deepEqual(
+      session.steps.filter((step) => step.parent_id === research.id).map((step) => step.name).sort(),
+      ["decide", "fetch"],
+    );
+    assert.equal(session.steps.find((step) => step.name === "decide")!.decision?.reason, "enough sources");
+    assert.equal(session.warnings.length, 0);
+    // The tracer's own reports know what the file cannot say.
+    const snapshot = JSON.parse(readFileSync((await tracer.save())!, "utf8"));
+    assert.equal(snapshot.state, "complete");
+    assert.deepEqual(snapshot.meta, { model: "m" });
+    removeDir(dir);
+  });
+
+  test("new Tracer() refuses an unknown compat with a RangeError", () => {
+    assert.throws(
+      () => new Tracer("agent", { autoSave: false, compat: "langfuse" as "ai-decision-tracer" }),
+      RangeError,
+    );
+  });
+});

@@ -129,6 +129,8 @@ export interface StepHost {
   ended(line: string, counted: CountedStep): void;
   /** Whether steps are kept in memory (no auto-save, or the file failed). */
   readonly inMemory: boolean;
+  /** Whether step lines take the original Python tracer's shape (its fields first, no `type`). */
+  readonly compat: boolean;
 }
 
 const NEW = 0;
@@ -515,12 +517,23 @@ export class Step {
         error = reason === undefined || reason === null ? "error" : sanitizer.text(reason);
       }
     }
-    if (this.#prefix === "") this.#makePrefix();
-    let line = `{"type":"step",${this.#prefix},"finished_at":${finishedAt},"duration_ms":${duration},"outcome":${
+    const compat = this.#host.compat;
+    let head: string;
+    if (compat) {
+      // The original's fields in its order; ours follow.
+      head = `{"name":${JSON.stringify(this.name)},"context":${
+        JSON.stringify(this.#context)
+      },"started_at":${this.#startedAt}`;
+    } else {
+      if (this.#prefix === "") this.#makePrefix();
+      head = `{"type":"step",${this.#prefix}`;
+    }
+    let line = `${head},"finished_at":${finishedAt},"duration_ms":${duration},"outcome":${
       outcome === "ok" ? '"ok"' : JSON.stringify(outcome)
     },"error":${error === null ? "null" : JSON.stringify(error)},"logs":${
       this.#logs.length === 0 ? "[]" : JSON.stringify(this.#logs)
     }`;
+    if (compat) line += `,"id":${this.#id},"parent_id":${this.#parentId}`;
     if (this.#kind !== undefined) line += `,"kind":${JSON.stringify(this.#kind)}`;
     if (this.#decision !== undefined) line += `,"decision":${JSON.stringify(this.#decision)}`;
     if (this.#usage !== undefined) line += `,"usage":${JSON.stringify(this.#usage)}`;

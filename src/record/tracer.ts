@@ -42,7 +42,7 @@ import {
   type StepOptions,
 } from "./step.ts";
 import { Aggregator, type CountedStep } from "../model/aggregator.ts";
-import { lastFinish, readSessionLines, sortSteps } from "../model/session.ts";
+import { lastFinish, readSessionLines, sortSteps, summarize } from "../model/session.ts";
 import { sessionState } from "../model/state.ts";
 import { SCHEMA } from "../format/types.ts";
 import type { JsonObject, Session, SessionStep, Summary } from "../format/types.ts";
@@ -137,6 +137,18 @@ export interface TracerOptions {
    * @default {a new id}
    */
   sessionId?: string;
+  /**
+   * `"ai-decision-tracer"`: write only the original Python tracer's lines (one
+   * step line per finished step, its fields first, ours after), with no
+   * `session`, `start` or `end` line and the original's file name when it is
+   * free, so the original's own CLI reads the file exactly. What this gives
+   * up: steps in flight at a crash (no `start` lines), the `end` line's
+   * totals and crash reason, and the `session` line's metadata, runtime and
+   * writer (so a quiet run reads as complete after two minutes).
+   *
+   * @default {the full `ai-trace/1` format}
+   */
+  compat?: "ai-decision-tracer";
 }
 
 /**
@@ -306,6 +318,7 @@ export class Tracer {
   #nextId = 0;
   #open = 0;
   #closed = false;
+  #compat = false;
   #lateReported = false;
   #failing = false;
   #lastCheck = 0; // performance.now() of the last check that the file is still there
@@ -345,7 +358,16 @@ export class Tracer {
     this.enabled = options.enabled !== false && env("AI_TRACE_DISABLED") !== "1";
     this.traceDir = options.traceDir ?? traceDirFromEnv(env("AI_TRACE_DIR"));
     // A given id goes into the file name: made safe like an agent name.
-    this.sessionId = options.sessionId === undefined ? newSessionId() : safeFileName(String(options.sessionId));
+    if (options.compat !== undefined && options.compat !== "ai-decision-tracer") {
+      throw new RangeError(`Cannot use compat ${JSON.stringify(options.compat)}: expected "ai-decision-tracer"`);
+    }
+    this.#compat = options.compat !== undefined;
+    // The original names its files <agent>_<YYYYMMDD_HHMMSS>.jsonl: in compat, so do we while that name is free.
+    this.sessionId = options.sessionId !== undefined
+      ? safeFileName(String(options.sessionId))
+      : this.#compat
+      ? newSessionId().slice(0, 15)
+      : newSessionId();
     this.#host = this.#makeHost();
     if (!this.enabled) {
       // A disabled tracer is a set of no-op functions, not a branch on every call.
@@ -406,6 +428,7 @@ export class Tracer {
         }
       }
       this.#inMemory = false;
+      if (this.#compat) return; // the original's files have no session line
       this.#write(
         `${
           JSON.stringify({
@@ -465,11 +488,14 @@ export class Tracer {
       get inMemory() {
         return tracer.#inMemory;
       },
+      get compat() {
+        return tracer.#compat;
+      },
       begun(line, record, name) {
         if (tracer.#closed) return tracer.#afterClose(name);
         tracer.#open++;
         if (record !== undefined) tracer.#steps.push(record);
-        if (tracer.#startLines && tracer.#autoSave) tracer.#write(line());
+        if (tracer.#startLines && tracer.#autoSave && !tracer.#compat) tracer.#write(line());
       },
       ended(line, counted: CountedStep) {
         if (tracer.#closed) return tracer.#afterClose(counted.name);
@@ -769,7 +795,13 @@ export class Tracer {
       const seed = { agent: this.agent, session_id: this.sessionId };
       // The same rule as any reader's: while this process lives and has not
       // closed the tracer, the file has no end line and the session is running.
-      return await readSessionLines(this.#path, seed, now);
+      const session = await readSessionLines(this.#path, seed, now);
+      if (!this.#compat) return session;
+      // A file in the original's format lacks what the session and end lines
+      // say; the tracer knows it, and states it by the same rule.
+      Object.assign(session, this.#facts(session.summary.in_flight, now));
+      session.summary = summarize(session.steps, this.#summary.lostRecords);
+      return session;
     }
     const summary = this.summary();
     const steps = this.#steps.slice();
@@ -777,12 +809,25 @@ export class Tracer {
     return {
       path: this.#path ?? "",
       format: "jsonl",
+      ...this.#facts(summary.in_flight, now),
+      finished_at: lastFinish(this.#steps),
+      steps,
+      summary,
+      warnings: [],
+    };
+  }
+
+  // What the tracer knows of its session, and its state by the one rule.
+  #facts(inFlight: number, now: number): Pick<
+    Session,
+    "schema" | "agent" | "session_id" | "meta" | "started_at" | "runtime" | "pid" | "host" | "state"
+  > {
+    return {
       schema: SCHEMA,
       agent: this.#agentText,
       session_id: this.sessionId,
       meta: this.#meta,
       started_at: this.#startedAt,
-      finished_at: lastFinish(this.#steps),
       runtime: runtimeInfo(),
       pid: pid(),
       host: hostname(),
@@ -791,15 +836,12 @@ export class Tracer {
         abnormalEnd: fatalEnd !== undefined,
         ours: true,
         cutOff: false,
-        inFlight: summary.in_flight,
+        inFlight,
         lastSeen: now / 1000,
         pid: pid(),
         host: hostname(),
         now,
       }),
-      steps,
-      summary,
-      warnings: [],
     };
   }
 
@@ -926,7 +968,7 @@ export class Tracer {
 
   // The `end` line: the summary, and why the process is ending when it dies of a signal or an uncaught error.
   #writeEnd(): void {
-    if (this.#file === undefined) return;
+    if (this.#file === undefined || this.#compat) return; // the original's files have no end line
     this.#checkFileStillThere();
     const end: Record<string, unknown> = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
     if (fatalEnd !== undefined && "signal" in fatalEnd) {
