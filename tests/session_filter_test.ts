@@ -4,7 +4,9 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { cli, NOW } from "./_cli.ts";
+import { cli, NOW, until } from "./_cli.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { main } from "../src/cli/main.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 import { writeStandardSessions } from "./_session_fixtures.ts";
 import { globMatch, parseDateTime, parseDuration, parseTimeBound } from "../src/read/session_filter.ts";
@@ -239,6 +241,49 @@ describe("tail filters", () => {
     assert.deepEqual([...paths].map((path) => path.split(/[\\/]/).pop()), [
       "research_agent_20261125_210000_r3h.jsonl",
     ]);
+    const none = await cli(["--dir", dir, "tail", "--no-follow", "--agent", "nobody"]);
+    assert.equal(none.code, 0);
+    assert.match(none.err, /No session that matches the filters/);
+  });
+
+  test("tail --agent follows only that agent's newer sessions", async () => {
+    const sub = tempDir();
+    const controller = new AbortController();
+    const io = memoryIo({ env: {}, signal: controller.signal });
+    const write = (agent: string, id: string, step: string) =>
+      writeFileSync(
+        join(sub, `${agent}_${id}.jsonl`),
+        [
+          { type: "session", schema: "ai-trace/1", agent, session_id: id, started_at: Date.now() / 1000, meta: {} },
+          {
+            type: "step",
+            id: 1,
+            parent_id: null,
+            name: step,
+            context: {},
+            started_at: Date.now() / 1000,
+            outcome: "ok",
+          },
+        ].map((line) => JSON.stringify(line)).join("\n") + "\n",
+      );
+    write("wanted", "20261125_120000_a", "first_of_wanted");
+    const done = main(["--dir", sub, "tail", "--agent", "wanted"], io);
+    try {
+      await until(() => io.out().includes("first_of_wanted"), 5000, "the wanted agent's session");
+      // The other agent's session is the newest: without the filter, tail would move on to it and never
+      // come back to the wanted agent's (older) new session.
+      write("other", "20261125_120003_b", "step_of_other");
+      write("wanted", "20261125_120002_c", "second_of_wanted");
+      await until(() => io.out().includes("second_of_wanted"), 5000, "the wanted agent's newer session");
+      assert.doesNotMatch(io.out(), /step_of_other|── other/);
+    } finally {
+      controller.abort();
+      assert.equal(await done, 0);
+      removeDir(sub);
+    }
+  });
+
+  test("tail --agent with no match says so", async () => {
     const none = await cli(["--dir", dir, "tail", "--no-follow", "--agent", "nobody"]);
     assert.equal(none.code, 0);
     assert.match(none.err, /No session that matches the filters/);
