@@ -68,6 +68,7 @@ export { OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp/to_otlp.ts";
 export type {
   OtlpAnyValue,
   OtlpArrayValue,
+  OtlpConventions,
   OtlpEvent,
   OtlpExportRequest,
   OtlpInstrumentationScope,
@@ -78,6 +79,7 @@ export type {
   OtlpScopeSpans,
   OtlpSpan,
   OtlpStatus,
+  ToOtlpOptions,
 } from "./src/otlp/to_otlp.ts";
 export { encodeOtlpRequest } from "./src/otlp/otlp_protobuf.ts";
 export { OtlpPushError, pushOtlp } from "./src/otlp/push.ts";

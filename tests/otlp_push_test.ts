@@ -594,3 +594,54 @@ describe("ai-trace export --format otlp-proto", () => {
     }
   });
 });
+
+describe("ai-trace export --conventions", () => {
+  test("main() export --format otlp --conventions genai writes no OpenInference attribute; a bad name exits 2", async () => {
+    const dir = traceDir();
+    try {
+      const run = await cli(["--dir", dir, "export", "20260301_120000_ab12", "-f", "otlp", "--conventions", "genai"]);
+      assert.equal(run.code, 0, run.err);
+      const keys = JSON.stringify(JSON.parse(run.out));
+      assert.ok(keys.includes('"gen_ai.operation.name"'));
+      assert.ok(!keys.includes('"openinference.span.kind"'));
+      const bad = await cli(["--dir", dir, "export", "latest", "-f", "otlp", "--conventions", "phoenix"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /Option "--conventions" must be both, genai or openinference/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("main() export --format otlp warns about a time out of range and still exports", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ai-trace-push-"));
+    try {
+      const lines = [
+        { type: "session", schema: "ai-trace/1", agent: "a", session_id: "20260301_000000_tt", started_at: 1772366400 },
+        {
+          type: "step",
+          id: 1,
+          parent_id: null,
+          name: "s",
+          context: {},
+          started_at: 1e300,
+          finished_at: 1772366401,
+          duration_ms: 1,
+          outcome: "ok",
+          error: null,
+          logs: [],
+        },
+      ];
+      writeFileSync(join(dir, "a_20260301_000000_tt.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+      const run = await cli(["--dir", dir, "export", "20260301_000000_tt", "-f", "otlp"]);
+      assert.equal(run.code, 0, run.err);
+      assert.match(
+        run.err,
+        /^warning: .*a_20260301_000000_tt\.jsonl: step 1 "s": started_at 1e\+300 is not a time OTLP/m,
+      );
+      const spans = JSON.parse(run.out).resourceSpans[0].scopeSpans[0].spans;
+      assert.ok(spans.every((s: { startTimeUnixNano: string }) => s.startTimeUnixNano.length <= 19));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

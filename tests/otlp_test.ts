@@ -32,8 +32,12 @@ function attr(attributes: OtlpKeyValue[], key: string): OtlpAnyValue | undefined
   return found[0]?.value;
 }
 
+/** The span of the step named `name` (by `ai_trace.step.name`), or the span with that name. */
 function span(document: OtlpExportRequest, name: string): OtlpSpan {
-  const found = spansOf(document).find((s) => s.name === name);
+  const spans = spansOf(document);
+  const found =
+    spans.find((s) => s.attributes.some((a) => a.key === "ai_trace.step.name" && a.value.stringValue === name)) ??
+      spans.find((s) => s.name === name);
   assert.ok(found, `span ${name} exists`);
   return found;
 }
@@ -168,8 +172,7 @@ describe("toOtlp()", () => {
     assert.deepEqual(attr(attributes, "process.runtime.name"), { stringValue: "deno" });
     assert.deepEqual(attr(attributes, "process.runtime.version"), { stringValue: "2.9.6" });
     assert.deepEqual(attr(attributes, "ai_trace.meta.model"), { stringValue: "claude-haiku-4-5" });
-    assert.deepEqual(attr(attributes, "ai_trace.meta.config.temperature"), { doubleValue: 0.2 });
-    assert.deepEqual(attr(attributes, "ai_trace.meta.config.retries"), { intValue: "3" });
+    assert.deepEqual(attr(attributes, "ai_trace.meta.config"), { stringValue: '{"temperature":0.2,"retries":3}' });
     assert.deepEqual(attr(attributes, "ai_trace.meta.tags"), {
       arrayValue: { values: [{ stringValue: "prod" }, { stringValue: "eu" }] },
     });
@@ -179,28 +182,42 @@ describe("toOtlp()", () => {
   test("toOtlp() writes GenAI attributes for model calls and tools", async () => {
     const document = await fixtureDocument();
     const decide = span(document, "decide");
+    assert.equal(decide.name, "chat claude-haiku-4-5");
     assert.equal(decide.kind, 3, "a model call is a CLIENT span");
     assert.deepEqual(attr(decide.attributes, "gen_ai.operation.name"), { stringValue: "chat" });
     assert.deepEqual(attr(decide.attributes, "gen_ai.request.model"), { stringValue: "claude-haiku-4-5" });
     assert.deepEqual(attr(decide.attributes, "gen_ai.usage.input_tokens"), { intValue: "1200" });
     assert.deepEqual(attr(decide.attributes, "gen_ai.usage.output_tokens"), { intValue: "85" });
     assert.deepEqual(attr(decide.attributes, "ai_trace.usage.cost_usd"), { doubleValue: 0.0021 });
+    assert.deepEqual(attr(decide.attributes, "gen_ai.conversation.id"), { stringValue: "20260301_120000_ab12" });
 
     const tool = span(document, "search_web");
+    assert.equal(tool.name, "execute_tool search_web");
     assert.equal(tool.kind, 1);
     assert.deepEqual(attr(tool.attributes, "gen_ai.operation.name"), { stringValue: "execute_tool" });
     assert.deepEqual(attr(tool.attributes, "gen_ai.tool.name"), { stringValue: "search_web" });
     assert.deepEqual(attr(tool.attributes, "ai_trace.step.kind"), { stringValue: "tool" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.step.name"), { stringValue: "search_web" });
+    assert.deepEqual(attr(tool.attributes, "gen_ai.tool.call.arguments"), {
+      stringValue: '{"query":"BTC price","filters":{"site":"example.com","max":5}}',
+    });
+    assert.deepEqual(attr(tool.attributes, "gen_ai.tool.call.result"), {
+      stringValue: '{"note":"cached","sources":["a","b"],"missing":null}',
+    });
 
     const root = span(document, "invoke_agent otlp agent");
     assert.deepEqual(attr(root.attributes, "gen_ai.operation.name"), { stringValue: "invoke_agent" });
     assert.deepEqual(attr(root.attributes, "gen_ai.agent.name"), { stringValue: "otlp agent" });
+    assert.deepEqual(attr(root.attributes, "gen_ai.conversation.id"), { stringValue: "20260301_120000_ab12" });
     assert.deepEqual(attr(root.attributes, "ai_trace.summary.input_tokens"), { intValue: "1200" });
     assert.deepEqual(root.status, { code: 1 }, "a complete session");
-    assert.equal(attr(span(document, "plan").attributes, "gen_ai.operation.name"), undefined);
+    const plan = span(document, "plan");
+    assert.equal(plan.name, "plan", "a plain step keeps its name");
+    assert.deepEqual(attr(plan.attributes, "gen_ai.operation.name"), { stringValue: "invoke_workflow" });
+    assert.deepEqual(attr(plan.attributes, "openinference.span.kind"), { stringValue: "CHAIN" });
   });
 
-  test("toOtlp() writes the decision and the flattened context", async () => {
+  test("toOtlp() writes the decision as attributes and an ai_trace.decision event, and the context one key each", async () => {
     const document = await fixtureDocument();
     const decide = span(document, "decide");
     assert.deepEqual(attr(decide.attributes, "ai_trace.decision.action"), { stringValue: "ENTER_LONG" });
@@ -209,28 +226,25 @@ describe("toOtlp()", () => {
     assert.deepEqual(attr(decide.attributes, "ai_trace.decision.alternatives"), {
       arrayValue: { values: [{ stringValue: "HOLD" }, { stringValue: "EXIT" }] },
     });
+    const event = decide.events.find((e) => e.name === "ai_trace.decision");
+    assert.ok(event, "a decision event");
+    assert.equal(event.timeUnixNano, decide.endTimeUnixNano);
+    assert.deepEqual(event.attributes.map((a) => a.key), [
+      "ai_trace.decision.action",
+      "ai_trace.decision.reason",
+      "ai_trace.decision.confidence",
+      "ai_trace.decision.alternatives",
+    ]);
     assert.deepEqual(attr(decide.attributes, "ai_trace.context.price"), { doubleValue: 64000.5 });
     assert.deepEqual(attr(decide.attributes, "ai_trace.context.big"), { doubleValue: 1e30 });
     assert.deepEqual(attr(decide.attributes, "ai_trace.context.label"), { stringValue: 'héllo 🚀 "q"' });
     assert.deepEqual(attr(decide.attributes, "ai_trace.context.signals"), {
-      arrayValue: {
-        values: [
-          {
-            kvlistValue: {
-              values: [{ key: "name", value: { stringValue: "rsi" } }, { key: "value", value: { intValue: "28" } }],
-            },
-          },
-          {
-            kvlistValue: {
-              values: [{ key: "name", value: { stringValue: "macd" } }, { key: "value", value: { doubleValue: -1.5 } }],
-            },
-          },
-        ],
-      },
-    });
+      stringValue: '[{"name":"rsi","value":28},{"name":"macd","value":-1.5}]',
+    }, "nested values are JSON text, as the conventions do");
     const tool = span(document, "search_web");
-    assert.deepEqual(attr(tool.attributes, "ai_trace.context.filters.site"), { stringValue: "example.com" });
-    assert.deepEqual(attr(tool.attributes, "ai_trace.context.filters.max"), { intValue: "5" });
+    assert.deepEqual(attr(tool.attributes, "ai_trace.context.filters"), {
+      stringValue: '{"site":"example.com","max":5}',
+    });
     assert.deepEqual(attr(tool.attributes, "ai_trace.step.id"), { intValue: "2" });
     assert.deepEqual(attr(tool.attributes, "ai_trace.step.parent_id"), { intValue: "1" });
   });
@@ -241,8 +255,7 @@ describe("toOtlp()", () => {
     assert.deepEqual(tool.events.map((e) => e.name), ["log", "log"]);
     assert.deepEqual(tool.events[0].attributes, [
       { key: "hits", value: { intValue: "3" } },
-      { key: "top.url", value: { stringValue: "https://example.com/a" } },
-      { key: "top.score", value: { doubleValue: 0.9 } },
+      { key: "top", value: { stringValue: '{"url":"https://example.com/a","score":0.9}' } },
     ]);
     assert.deepEqual(tool.events[1].attributes, [
       { key: "note", value: { stringValue: "cached" } },

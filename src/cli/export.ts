@@ -11,15 +11,18 @@ import { basename } from "node:path";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
+import { CONVENTIONS_HELP, CONVENTIONS_OPTION, otlpOptions } from "./otlp_options.ts";
 import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import type { Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
-import { printable } from "./format.ts";
+import { printable, type Style } from "./format.ts";
 import type { Io } from "./io.ts";
 import { AGENT_OPTION, lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
 import { UsageError } from "./usage_error.ts";
+
+const HELP = "ai-trace export --help";
 
 /** What a format's functions get besides the session. */
 export interface ExportContext {
@@ -29,6 +32,8 @@ export interface ExportContext {
   values: OptionValues;
   /** The world, e.g. to say where a file went. */
   io: Io;
+  /** Colors for messages (none when off). */
+  style: Style;
 }
 
 /** One export format: an entry of {@linkcode formats}. */
@@ -93,20 +98,24 @@ export const formats: Record<string, ExportFormat> = {
     extension: ".otlp.json",
     otherExtensions: [".otlp"],
     description: "OTLP/HTTP JSON (ExportTraceServiceRequest) for an OpenTelemetry Collector",
-    render: (session) => JSON.stringify(toOtlp(session)) + "\n",
+    render: (session, { values, io, style }) =>
+      JSON.stringify(toOtlp(session, otlpOptions(values, io, style, HELP)(session))) + "\n",
+    options: CONVENTIONS_OPTION,
+    optionsHelp: CONVENTIONS_HELP + " (otlp, otlp-proto)",
   },
   "otlp-proto": {
     extension: ".otlp.pb",
     description: "OTLP protobuf (ExportTraceServiceRequest), as OTLP/HTTP sends it by default",
-    render: (session, { values, io }) => {
+    render: (session, { values, io, style }) => {
       if ((values.output === undefined || values.output === "-") && io.isTTY) {
         throw new UsageError(
           "The otlp-proto format is binary: give -o FILE, or redirect standard output",
           "ai-trace export --help",
         );
       }
-      return encodeOtlpRequest(toOtlp(session));
+      return encodeOtlpRequest(toOtlp(session, otlpOptions(values, io, style, HELP)(session)));
     },
+    options: CONVENTIONS_OPTION,
   },
 };
 
@@ -199,7 +208,7 @@ ${COMMON_HELP}`;
       }
     }
     const session = await resolveSession(dir, positionals[0], io.now(), "export", lookupOptions(io, values, style));
-    const context: ExportContext = { now: io.now(), values, io };
+    const context: ExportContext = { now: io.now(), values, io, style };
     const rendered = await format.render(session, context);
     if (output === undefined || output === "-") {
       // The file's bytes, as -o would write them: each format escapes its own values.

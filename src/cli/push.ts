@@ -21,6 +21,7 @@ import { listTraceFiles } from "../read/trace_dir.ts";
 import type { ReadWarning, Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { plural, printable } from "./format.ts";
+import { CONVENTIONS_OPTION, otlpOptions } from "./otlp_options.ts";
 import { formatWarning } from "./list.ts";
 import { UsageError } from "./usage_error.ts";
 import { lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
@@ -212,6 +213,8 @@ Options:
                               values are never printed
       --protocol P            http/protobuf (default) or http/json
       --compression C         none (default) or gzip
+      --conventions C         Semantic conventions to write: both (default), genai
+                              (OpenTelemetry gen_ai.*) or openinference (Phoenix, Arize)
   -a, --all                   Push every session of the trace directory (that
                               passes the filters)
       --agent NAME            With --all: a filter (below); with latest or
@@ -234,6 +237,7 @@ ${COMMON_HELP}`,
     header: { type: "string", short: "H", multiple: true },
     protocol: { type: "string" },
     compression: { type: "string" },
+    ...CONVENTIONS_OPTION,
     all: { type: "boolean", short: "a" },
     ...FILTER_OPTIONS,
   },
@@ -280,7 +284,8 @@ ${COMMON_HELP}`,
       for (const query of positionals) sessions.push(await resolveSession(dir, query, now, "push", lookup));
     }
 
-    const documents: OtlpExportRequest[] = sessions.map(toOtlp);
+    const options = otlpOptions(values, io, style, HELP_COMMAND);
+    const documents: OtlpExportRequest[] = sessions.map((session) => toOtlp(session, options(session)));
     const spanCounts = documents.map((doc) => doc.resourceSpans[0].scopeSpans[0].spans.length);
     if (sessions.length === 0) {
       if (json) {

@@ -1,5 +1,5 @@
 /**
- * A session as an OTLP/HTTP JSON `ExportTraceServiceRequest`, for an
+ * A session as an OTLP `ExportTraceServiceRequest` (in its JSON shape), for an
  * OpenTelemetry Collector and from there Jaeger, Tempo, Langfuse or Phoenix.
  *
  * The mapping, in short:
@@ -8,27 +8,44 @@
  *   from the agent, the session id and the step id by a hash, so exporting
  *   the same session twice gives the same ids (a backend deduplicates them).
  * - One root span, `invoke_agent <agent>`, covers the session; every step is a
- *   span under it, nested as the steps were.
- * - A step's context becomes attributes under `ai_trace.context.`, nested
- *   objects flattened with dots (`{order: {qty: 2}}` →
- *   `ai_trace.context.order.qty`); arrays stay arrays (`arrayValue`, with
- *   objects inside them as `kvlistValue`). `null` values are left out, as
- *   OpenTelemetry attributes cannot be null. The session's meta becomes
- *   resource attributes under `ai_trace.meta.` the same way.
+ *   span under it, nested as the steps were, named and described as the
+ *   OpenTelemetry GenAI conventions say (`chat <model>`, `embeddings <model>`,
+ *   `execute_tool <tool>`, `invoke_agent <agent>`, else the step's name) and
+ *   as OpenInference says (`openinference.span.kind`, `input.value`, …). The
+ *   step's own name is always in `ai_trace.step.name`.
+ * - A step's context becomes attributes under `ai_trace.context.`, one per
+ *   key; nested values (objects, mixed lists) as JSON text, as the
+ *   conventions do; lists of strings, numbers or booleans stay lists. `null`
+ *   values are left out, as OpenTelemetry attributes cannot be null. The
+ *   session's meta becomes resource attributes under `ai_trace.meta.` the
+ *   same way. No attribute key appears twice.
  * - Each log entry is a span event named `log` at its `_t`, its fields as
- *   event attributes (flattened the same way, without a prefix). An error is
- *   also an `exception` event.
+ *   event attributes; a decision is also an `ai_trace.decision` event, and an
+ *   error an `exception` event.
  * - A step still in flight when the trace ended (a crash, or a session still
  *   running) is exported as a span that ends at the last time known in the
  *   session, with `ai_trace.in_flight = true` and an error status
  *   `"in flight when the trace ended"`: OTLP has no open spans, and a
  *   backend must show it as the failure it most likely is.
+ * - A time OTLP cannot carry (not a number, before 1970, after 2262) is
+ *   replaced by a known time of the session and reported through `onWarning`.
  *
  * @module
  */
 
 import { basename } from "node:path";
 import type { JsonObject, JsonValue, Session, SessionStep } from "../format/types.ts";
+import {
+  classifyStep,
+  findField,
+  finishReasons,
+  GEN_AI,
+  modelOf,
+  OI,
+  toolArguments,
+  toolResult,
+  withoutTime,
+} from "./conventions.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -86,19 +103,16 @@ export interface OtlpArrayValue {
 
 /**
  * A list of key-value pairs, `kvlistValue` of an {@linkcode OtlpAnyValue}.
+ * {@linkcode toOtlp} writes nested values as JSON text instead, as the
+ * semantic conventions do; a receiver may get key-value lists from others.
  *
- * @example Objects inside an array
+ * @example A key-value list, and how to read one
  * ```ts
- * import { type OtlpKeyValueList, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ * import type { OtlpAnyValue, OtlpKeyValueList } from "@ai-trace/core";
  *
- * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
- * tracer.step("market_scan", { orders: [{ qty: 2 }] }, () => {});
- * await tracer.close();
- * const request = toOtlp(await readSession(tracer.path!));
- * const spans = request.resourceSpans[0].scopeSpans[0].spans;
- * const orders = spans[1].attributes.find((a) => a.key === "ai_trace.context.orders")?.value.arrayValue;
- * const first: OtlpKeyValueList | undefined = orders?.values[0].kvlistValue;
- * console.log(first?.values); // [ { key: "qty", value: { intValue: "2" } } ]
+ * const order: OtlpKeyValueList = { values: [{ key: "qty", value: { intValue: "2" } }] };
+ * const value: OtlpAnyValue = { kvlistValue: order };
+ * console.log(value.kvlistValue?.values[0].key); // qty
  * ```
  */
 export interface OtlpKeyValueList {
@@ -142,7 +156,7 @@ export interface OtlpKeyValue {
  * const request = toOtlp(await readSession(tracer.path!));
  * const spans = request.resourceSpans[0].scopeSpans[0].spans;
  * const modelCalls = spans.filter((span) => span.kind === OtlpSpanKind.CLIENT);
- * console.log(modelCalls.map((span) => span.name)); // [ "market_scan" ]
+ * console.log(modelCalls.map((span) => span.name)); // [ "chat claude-haiku-4-5" ]
  * ```
  */
 export const OtlpSpanKind = {
@@ -233,7 +247,7 @@ export interface OtlpStatus {
 export interface OtlpEvent {
   /** When, nanoseconds since the epoch, as a decimal string. */
   timeUnixNano: string;
-  /** `"log"` or `"exception"`. */
+  /** `"log"`, `"ai_trace.decision"` or `"exception"`. */
   name: string;
   /** The event's fields. */
   attributes: OtlpKeyValue[];
@@ -262,7 +276,11 @@ export interface OtlpSpan {
   spanId: string;
   /** The enclosing span's id; absent for the root span. */
   parentSpanId?: string;
-  /** The step's name, or `invoke_agent <agent>` for the root span. */
+  /**
+   * `invoke_agent <agent>` for the root span; for a step, as the GenAI
+   * conventions name it (`chat <model>`, `embeddings <model>`,
+   * `execute_tool <tool>`, `invoke_agent <agent>`), else the step's name.
+   */
   name: string;
   /** {@linkcode OtlpSpanKind.INTERNAL}, or `CLIENT` for a model call. */
   kind: OtlpSpanKind;
@@ -272,7 +290,7 @@ export interface OtlpSpan {
   endTimeUnixNano: string;
   /** The span's attributes. */
   attributes: OtlpKeyValue[];
-  /** Log entries and exceptions. */
+  /** Log entries, the decision and exceptions. */
   events: OtlpEvent[];
   /** How it ended. */
   status: OtlpStatus;
@@ -391,10 +409,68 @@ export const OTLP_SCOPE_NAME = "ai-trace";
 export const IN_FLIGHT_MESSAGE = "in flight when the trace ended";
 
 /**
- * Turns a session into an OTLP/HTTP JSON export request: one resource (the
- * agent), one scope (`ai-trace`), a root span for the session and one span
- * per step, with OpenTelemetry GenAI attributes where the data fits.
- * Serialize it with `JSON.stringify` and POST it to `<collector>/v1/traces`.
+ * Which semantic conventions {@linkcode toOtlp} writes besides its own
+ * `ai_trace.*` attributes: the OpenTelemetry GenAI conventions (`gen_ai.*`),
+ * OpenInference (`openinference.span.kind`, `input.value`, `llm.*`, …), or both.
+ *
+ * @example Only the OpenTelemetry GenAI conventions
+ * ```ts
+ * import { type OtlpConventions, readSession, toOtlp, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const conventions: OtlpConventions = "genai";
+ * const request = toOtlp(await readSession(tracer.path!), { conventions });
+ * const keys = request.resourceSpans[0].scopeSpans[0].spans[1].attributes.map((a) => a.key);
+ * console.log(keys.includes("openinference.span.kind")); // false
+ * ```
+ */
+export type OtlpConventions = "both" | "genai" | "openinference";
+
+/**
+ * Options of {@linkcode toOtlp}.
+ *
+ * @example Collect the warnings
+ * ```ts
+ * import { readSession, toOtlp, type ToOtlpOptions, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("trading_agent", { traceDir: await Deno.makeTempDir() });
+ * tracer.step("market_scan", { symbol: "BTCUSDT" }, () => {});
+ * await tracer.close();
+ * const warnings: string[] = [];
+ * const options: ToOtlpOptions = { conventions: "both", onWarning: (message) => warnings.push(message) };
+ * toOtlp(await readSession(tracer.path!), options);
+ * console.log(warnings); // [] — a time out of range would be named here
+ * ```
+ */
+export interface ToOtlpOptions {
+  /**
+   * The conventions to write besides `ai_trace.*`.
+   *
+   * @default {"both"}
+   */
+  conventions?: OtlpConventions;
+  /**
+   * Told about what could not be exported as it is, e.g. a time out of
+   * range (which is replaced by a time that is known, never thrown on).
+   *
+   * @default {undefined}
+   */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Turns a session into an OTLP export request: one resource (the agent), one
+ * scope (`ai-trace`), a root span `invoke_agent <agent>` for the session and
+ * one span per step, named and described as the OpenTelemetry GenAI and
+ * OpenInference conventions say (a model call is `chat <model>`, a tool
+ * `execute_tool <name>`, …). Serialize it with `JSON.stringify` (OTLP/HTTP
+ * JSON) or {@linkcode encodeOtlpRequest} (protobuf) and POST it to
+ * `<collector>/v1/traces`.
+ *
+ * Never throws on what a file holds: a time out of range is replaced by a
+ * known one and reported through `onWarning`.
  *
  * @example Export a session read from a file
  * ```ts
@@ -410,28 +486,40 @@ export const IN_FLIGHT_MESSAGE = "in flight when the trace ended";
  * ```
  *
  * @param session A session, as {@linkcode readSession} returns it.
+ * @param options Which conventions to write; where warnings go.
  * @returns The request; the same session always gives the same ids.
  */
-export function toOtlp(session: Session): OtlpExportRequest {
+export function toOtlp(session: Session, options: ToOtlpOptions = {}): OtlpExportRequest {
+  const conventions = options.conventions ?? "both";
+  const context: ExportContext = {
+    session,
+    genai: conventions !== "openinference",
+    openinference: conventions !== "genai",
+    warn: options.onWarning ?? (() => {}),
+    traceId: "",
+    lastKnown: 0n,
+    rootStart: 0n,
+  };
   const ids = new IdSource(session);
-  const traceId = ids.traceId;
+  context.traceId = ids.traceId;
   const rootId = ids.rootSpanId();
-  const lastKnown = lastKnownMicros(session);
-  const sessionStart = session.started_at !== null ? toMicros(session.started_at) : firstStartMicros(session);
-  const rootStart = minBig(sessionStart, firstStartMicros(session));
-  const rootEnd = maxBig(rootStart, lastKnown);
+  const times = new TimeReader(context);
+  context.lastKnown = lastKnownMicros(session, times);
+  const first = firstStartMicros(session, times);
+  const sessionStart = times.read(session.started_at, "the session's started_at") ?? first;
+  context.rootStart = minBig(sessionStart, first);
+  if (context.rootStart === 0n) context.rootStart = context.lastKnown;
+  const rootEnd = maxBig(context.rootStart, context.lastKnown);
 
   const spanIds = new Map<number, string>();
   for (const step of session.steps) spanIds.set(step.id, ids.stepSpanId(step.id));
 
-  const spans: OtlpSpan[] = [rootSpan(session, traceId, rootId, rootStart, rootEnd)];
+  const spans: OtlpSpan[] = [rootSpan(context, rootId, rootEnd)];
   for (const step of session.steps) {
     const parent = step.parent_id !== null ? spanIds.get(step.parent_id) : undefined;
-    spans.push(stepSpan(step, {
-      traceId,
+    spans.push(stepSpan(context, times, step, {
       spanId: ids.spanIdOf(step),
       parentSpanId: parent !== undefined && step.parent_id !== step.id ? parent : rootId,
-      lastKnown,
     }));
   }
   return {
@@ -442,104 +530,200 @@ export function toOtlp(session: Session): OtlpExportRequest {
   };
 }
 
+/** What every span of one export needs to know. */
+interface ExportContext {
+  session: Session;
+  genai: boolean;
+  openinference: boolean;
+  warn: (message: string) => void;
+  traceId: string;
+  /** The last time the session is known to have been alive. */
+  lastKnown: bigint;
+  /** When the root span starts. */
+  rootStart: bigint;
+}
+
 // ---------------------------------------------------------------------------
 // Spans
 
-function rootSpan(session: Session, traceId: string, spanId: string, start: bigint, end: bigint): OtlpSpan {
-  const attributes: OtlpKeyValue[] = [];
-  put(attributes, "gen_ai.operation.name", "invoke_agent");
-  put(attributes, "gen_ai.agent.name", session.agent);
-  put(attributes, "ai_trace.session_id", session.session_id);
-  put(attributes, "ai_trace.session.state", session.state);
+function rootSpan(context: ExportContext, spanId: string, end: bigint): OtlpSpan {
+  const { session } = context;
+  const attributes = new Attributes();
+  if (context.genai) {
+    attributes.put(GEN_AI.OPERATION_NAME, "invoke_agent");
+    attributes.put(GEN_AI.AGENT_NAME, session.agent);
+    attributes.put(GEN_AI.CONVERSATION_ID, session.session_id || null);
+  }
+  if (context.openinference) {
+    attributes.put(OI.SPAN_KIND, "AGENT");
+    attributes.put(OI.AGENT_NAME, session.agent);
+    attributes.put(OI.SESSION_ID, session.session_id || null);
+    if (Object.keys(session.meta).length > 0) attributes.put(OI.METADATA, jsonText(session.meta));
+  }
+  attributes.put("ai_trace.session_id", session.session_id);
+  attributes.put("ai_trace.session.state", session.state);
   const summary = session.summary;
-  put(attributes, "ai_trace.summary.steps", summary.steps);
-  put(attributes, "ai_trace.summary.ok", summary.ok);
-  put(attributes, "ai_trace.summary.errors", summary.errors);
-  put(attributes, "ai_trace.summary.in_flight", summary.in_flight);
-  put(attributes, "ai_trace.summary.input_tokens", summary.input_tokens);
-  put(attributes, "ai_trace.summary.output_tokens", summary.output_tokens);
-  attributes.push({ key: "ai_trace.summary.cost_usd", value: { doubleValue: finiteOr(summary.cost_usd, 0) } });
+  attributes.put("ai_trace.summary.steps", summary.steps);
+  attributes.put("ai_trace.summary.ok", summary.ok);
+  attributes.put("ai_trace.summary.errors", summary.errors);
+  attributes.put("ai_trace.summary.in_flight", summary.in_flight);
+  attributes.put("ai_trace.summary.input_tokens", summary.input_tokens);
+  attributes.put("ai_trace.summary.output_tokens", summary.output_tokens);
+  attributes.double("ai_trace.summary.cost_usd", finiteOr(summary.cost_usd, 0));
   let status: OtlpStatus;
   if (session.state === "crashed") {
     status = { code: OtlpStatusCode.ERROR, message: "the session crashed before it ended" };
   } else if (session.state === "complete") status = { code: OtlpStatusCode.OK };
   else status = {};
   return {
-    traceId,
+    traceId: context.traceId,
     spanId,
     name: `invoke_agent ${session.agent}`,
     kind: OtlpSpanKind.INTERNAL,
-    startTimeUnixNano: toNanoString(start),
+    startTimeUnixNano: toNanoString(context.rootStart),
     endTimeUnixNano: toNanoString(end),
-    attributes,
+    attributes: attributes.list,
     events: [],
     status,
   };
 }
 
 interface StepPlace {
-  traceId: string;
   spanId: string;
   parentSpanId: string;
-  lastKnown: bigint;
 }
 
-const MODEL_KINDS = new Set(["llm", "model", "chat", "completion", "generation"]);
-
-function stepSpan(step: SessionStep, place: StepPlace): OtlpSpan {
-  const start = toMicros(step.started_at);
+function stepSpan(context: ExportContext, times: TimeReader, step: SessionStep, place: StepPlace): OtlpSpan {
+  const what = `step ${step.id} "${step.name}"`;
+  const rawDuration = step.duration_ms !== null && Number.isFinite(step.duration_ms) && step.duration_ms >= 0
+    ? BigInt(Math.round(Math.min(step.duration_ms, MAX_SECONDS * 1000) * 1000))
+    : undefined;
+  let start = times.read(step.started_at, `${what}: started_at`);
+  const finished = step.finished_at !== null ? times.read(step.finished_at, `${what}: finished_at`) : undefined;
+  if (start === undefined) {
+    start = finished !== undefined && rawDuration !== undefined && finished - rawDuration > 0n
+      ? finished - rawDuration
+      : context.rootStart;
+  }
   let end: bigint;
-  if (step.in_flight) end = place.lastKnown;
-  else if (step.finished_at !== null) end = toMicros(step.finished_at);
-  else end = start + BigInt(Math.round(finiteOr(step.duration_ms ?? 0, 0) * 1000));
+  if (step.in_flight) end = context.lastKnown;
+  else if (finished !== undefined) end = finished;
+  else end = start + (rawDuration ?? 0n);
   if (end < start) end = start;
+  if (end > MAX_MICROS) end = MAX_MICROS;
 
-  const attributes: OtlpKeyValue[] = [];
-  const isTool = step.kind === "tool";
-  const model = typeof step.usage?.model === "string" && step.usage.model !== "" ? step.usage.model : undefined;
-  const isModelCall = !isTool && (model !== undefined || (step.kind !== undefined && MODEL_KINDS.has(step.kind)));
-  if (isTool) {
-    put(attributes, "gen_ai.operation.name", "execute_tool");
-    put(attributes, "gen_ai.tool.name", step.name);
-  } else if (isModelCall) {
-    put(attributes, "gen_ai.operation.name", "chat");
-  }
-  if (model !== undefined) put(attributes, "gen_ai.request.model", model);
+  const kind = classifyStep(step);
+  const attributes = new Attributes();
   const usage = step.usage;
-  if (usage) {
-    if (isFiniteNumber(usage.input_tokens)) put(attributes, "gen_ai.usage.input_tokens", usage.input_tokens);
-    if (isFiniteNumber(usage.output_tokens)) put(attributes, "gen_ai.usage.output_tokens", usage.output_tokens);
-    if (isFiniteNumber(usage.cost_usd)) {
-      attributes.push({ key: "ai_trace.usage.cost_usd", value: { doubleValue: usage.cost_usd } });
+  const model = modelOf(step);
+  const isModelCall = kind.operation === "chat" || kind.operation === "embeddings";
+  const sessionId = context.session.session_id || null;
+
+  if (context.genai) {
+    attributes.put(GEN_AI.OPERATION_NAME, kind.operation);
+    if (kind.operation === "invoke_workflow") attributes.put(GEN_AI.WORKFLOW_NAME, step.name);
+    if (kind.operation === "invoke_agent") attributes.put(GEN_AI.AGENT_NAME, step.name);
+    if (usage) {
+      attributes.put(GEN_AI.PROVIDER_NAME, nonEmpty(usage.provider));
+      attributes.put(GEN_AI.REQUEST_MODEL, nonEmpty(usage.model));
+      attributes.put(GEN_AI.RESPONSE_MODEL, nonEmpty(usage.response_model));
     }
+    if (isModelCall) {
+      const responseId = findField(step, ["response_id"]);
+      if (typeof responseId === "string" && responseId !== "") attributes.put(GEN_AI.RESPONSE_ID, responseId);
+      const reasons = finishReasons(step);
+      if (reasons !== undefined) attributes.put(GEN_AI.RESPONSE_FINISH_REASONS, reasons);
+    }
+    if (usage) {
+      attributes.count(GEN_AI.USAGE_INPUT_TOKENS, usage.input_tokens);
+      attributes.count(GEN_AI.USAGE_OUTPUT_TOKENS, usage.output_tokens);
+      attributes.count(GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS, usage.cache_read_input_tokens);
+      attributes.count(GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cache_creation_input_tokens);
+      attributes.count(GEN_AI.USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning_tokens);
+    }
+    if (kind.operation === "execute_tool") {
+      attributes.put(GEN_AI.TOOL_NAME, step.name);
+      const callId = findField(step, ["tool_call_id", "call_id"]);
+      if (typeof callId === "string" && callId !== "") attributes.put(GEN_AI.TOOL_CALL_ID, callId);
+      const args = toolArguments(step);
+      if (args !== undefined) attributes.put(GEN_AI.TOOL_CALL_ARGUMENTS, jsonText(args));
+      const result = toolResult(step);
+      if (result !== undefined) attributes.put(GEN_AI.TOOL_CALL_RESULT, jsonText(result));
+    }
+    attributes.put(GEN_AI.CONVERSATION_ID, sessionId);
   }
-  put(attributes, "ai_trace.step.id", step.id);
-  if (step.parent_id !== null) put(attributes, "ai_trace.step.parent_id", step.parent_id);
-  if (step.kind !== undefined) put(attributes, "ai_trace.step.kind", step.kind);
-  if (step.outcome !== null) put(attributes, "ai_trace.outcome", step.outcome);
+
+  if (context.openinference) {
+    attributes.put(OI.SPAN_KIND, kind.spanKind);
+    if (Object.keys(step.context).length > 0) {
+      attributes.put(OI.INPUT_VALUE, jsonText(step.context));
+      attributes.put(OI.INPUT_MIME_TYPE, OI.MIME_JSON);
+    }
+    const last = step.logs.at(-1);
+    const output = step.decision !== undefined ? (step.decision as unknown as JsonValue) : last && withoutTime(last);
+    if (output !== undefined) {
+      attributes.put(OI.OUTPUT_VALUE, jsonText(output));
+      attributes.put(OI.OUTPUT_MIME_TYPE, OI.MIME_JSON);
+    }
+    if (kind.operation === "embeddings") attributes.put(OI.EMBEDDING_MODEL_NAME, model ?? null);
+    else if (isModelCall || model !== undefined) {
+      attributes.put(OI.LLM_MODEL_NAME, nonEmpty(usage?.response_model) ?? model ?? null);
+    }
+    if (usage) {
+      attributes.put(OI.LLM_PROVIDER, nonEmpty(usage.provider));
+      attributes.put(OI.LLM_SYSTEM, nonEmpty(usage.provider));
+      attributes.count(OI.LLM_TOKEN_COUNT_PROMPT, usage.input_tokens);
+      attributes.count(OI.LLM_TOKEN_COUNT_COMPLETION, usage.output_tokens);
+      if (isCount(usage.input_tokens) || isCount(usage.output_tokens)) {
+        attributes.count(OI.LLM_TOKEN_COUNT_TOTAL, (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0));
+      }
+      attributes.count(OI.LLM_TOKEN_COUNT_PROMPT_CACHE_READ, usage.cache_read_input_tokens);
+      attributes.count(OI.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE, usage.cache_creation_input_tokens);
+      attributes.count(OI.LLM_TOKEN_COUNT_COMPLETION_REASONING, usage.reasoning_tokens);
+      if (isFiniteNumber(usage.cost_usd)) attributes.double(OI.LLM_COST_TOTAL, usage.cost_usd);
+    }
+    if (kind.operation === "execute_tool") attributes.put(OI.TOOL_NAME, step.name);
+    if (kind.operation === "invoke_agent") attributes.put(OI.AGENT_NAME, step.name);
+    attributes.put(OI.SESSION_ID, sessionId);
+    const metadata: JsonObject = { step_id: step.id };
+    if (step.parent_id !== null) metadata.parent_id = step.parent_id;
+    if (step.kind !== undefined) metadata.kind = step.kind;
+    if (step.outcome !== null) metadata.outcome = step.outcome;
+    attributes.put(OI.METADATA, jsonText(metadata));
+  }
+
+  attributes.put("ai_trace.step.name", step.name);
+  attributes.put("ai_trace.step.id", step.id);
+  if (step.parent_id !== null) attributes.put("ai_trace.step.parent_id", step.parent_id);
+  if (step.kind !== undefined) attributes.put("ai_trace.step.kind", step.kind);
+  if (step.outcome !== null) attributes.put("ai_trace.outcome", step.outcome);
   if (step.duration_ms !== null && Number.isFinite(step.duration_ms)) {
-    attributes.push({ key: "ai_trace.duration_ms", value: { doubleValue: step.duration_ms } });
+    attributes.double("ai_trace.duration_ms", step.duration_ms);
   }
-  if (step.in_flight) put(attributes, "ai_trace.in_flight", true);
+  if (usage && isFiniteNumber(usage.cost_usd)) attributes.double("ai_trace.usage.cost_usd", usage.cost_usd);
+  if (step.in_flight) attributes.put("ai_trace.in_flight", true);
   const decision = step.decision;
+  const decisionFields = new Attributes();
   if (decision) {
-    put(attributes, "ai_trace.decision.action", decision.action);
-    if (decision.reason !== undefined) put(attributes, "ai_trace.decision.reason", decision.reason);
-    if (isFiniteNumber(decision.confidence)) {
-      attributes.push({ key: "ai_trace.decision.confidence", value: { doubleValue: decision.confidence } });
+    decisionFields.put("ai_trace.decision.action", decision.action);
+    if (decision.reason !== undefined) decisionFields.put("ai_trace.decision.reason", decision.reason);
+    if (isFiniteNumber(decision.confidence)) decisionFields.double("ai_trace.decision.confidence", decision.confidence);
+    if (Array.isArray(decision.alternatives)) {
+      decisionFields.put("ai_trace.decision.alternatives", decision.alternatives);
     }
-    if (Array.isArray(decision.alternatives)) put(attributes, "ai_trace.decision.alternatives", decision.alternatives);
+    for (const attribute of decisionFields.list) attributes.add(attribute);
   }
-  flattenInto(attributes, "ai_trace.context", step.context);
+  attributes.members("ai_trace.context.", step.context);
 
   const events: OtlpEvent[] = [];
   for (const entry of step.logs) {
-    const at = isFiniteNumber(entry._t) ? toMicros(entry._t) : start;
-    const fields: OtlpKeyValue[] = [];
-    for (const [key, value] of Object.entries(entry)) {
-      if (key !== "_t") flattenInto(fields, key, value);
-    }
-    events.push({ timeUnixNano: toNanoString(at), name: "log", attributes: fields });
+    const at = isFiniteNumber(entry._t) ? times.read(entry._t, `${what}: a log entry's _t`) ?? start : start;
+    const fields = new Attributes();
+    fields.members("", withoutTime(entry));
+    events.push({ timeUnixNano: toNanoString(at), name: "log", attributes: fields.list });
+  }
+  if (decision) {
+    events.push({ timeUnixNano: toNanoString(end), name: "ai_trace.decision", attributes: decisionFields.list });
   }
 
   let status: OtlpStatus;
@@ -549,12 +733,12 @@ function stepSpan(step: SessionStep, place: StepPlace): OtlpSpan {
   } else if (failed) {
     const message = step.error ?? step.outcome ?? "error";
     const type = step.error_type ?? "Error";
-    put(attributes, "error.type", type);
-    const exception: OtlpKeyValue[] = [];
-    put(exception, "exception.type", type);
-    put(exception, "exception.message", message);
-    if (step.stack !== undefined) put(exception, "exception.stacktrace", step.stack);
-    events.push({ timeUnixNano: toNanoString(end), name: "exception", attributes: exception });
+    attributes.put("error.type", type);
+    const exception = new Attributes();
+    exception.put("exception.type", type);
+    exception.put("exception.message", message);
+    if (step.stack !== undefined) exception.put("exception.stacktrace", step.stack);
+    events.push({ timeUnixNano: toNanoString(end), name: "exception", attributes: exception.list });
     status = { code: OtlpStatusCode.ERROR, message };
   } else if (step.outcome === "ok") {
     status = { code: OtlpStatusCode.OK };
@@ -563,87 +747,133 @@ function stepSpan(step: SessionStep, place: StepPlace): OtlpSpan {
   }
 
   return {
-    traceId: place.traceId,
+    traceId: context.traceId,
     spanId: place.spanId,
     parentSpanId: place.parentSpanId,
-    name: step.name === "" ? "step" : step.name,
-    kind: isModelCall ? OtlpSpanKind.CLIENT : OtlpSpanKind.INTERNAL,
+    name: kind.name,
+    kind: kind.remote ? OtlpSpanKind.CLIENT : OtlpSpanKind.INTERNAL,
     startTimeUnixNano: toNanoString(start),
     endTimeUnixNano: toNanoString(end),
-    attributes,
+    attributes: attributes.list,
     events,
     status,
   };
 }
 
 function resourceAttributes(session: Session): OtlpKeyValue[] {
-  const attributes: OtlpKeyValue[] = [];
-  put(attributes, "service.name", session.agent);
-  put(attributes, "ai_trace.session_id", session.session_id);
-  if (session.schema !== null) put(attributes, "ai_trace.schema", session.schema);
-  if (session.pid !== undefined) put(attributes, "process.pid", session.pid);
-  if (session.host !== undefined) put(attributes, "host.name", session.host);
+  const attributes = new Attributes();
+  attributes.put("service.name", session.agent);
+  attributes.put("ai_trace.session_id", session.session_id);
+  if (session.schema !== null) attributes.put("ai_trace.schema", session.schema);
+  if (session.pid !== undefined) attributes.put("process.pid", session.pid);
+  if (session.host !== undefined) attributes.put("host.name", session.host);
   if (session.runtime) {
-    put(attributes, "process.runtime.name", session.runtime.name);
-    put(attributes, "process.runtime.version", session.runtime.version);
+    attributes.put("process.runtime.name", session.runtime.name);
+    attributes.put("process.runtime.version", session.runtime.version);
   }
-  flattenInto(attributes, "ai_trace.meta", session.meta);
-  return attributes;
+  attributes.members("ai_trace.meta.", session.meta);
+  return attributes.list;
 }
 
 // ---------------------------------------------------------------------------
 // Attributes
 
-/** Appends an attribute unless the value is `null`. */
-function put(out: OtlpKeyValue[], key: string, value: JsonValue): void {
-  if (value !== null) out.push({ key, value: toAnyValue(value) });
-}
-
 /**
- * Appends `value` under `prefix`: an object's members one by one with dotted
- * keys (recursively), anything else as one attribute; nulls are left out.
+ * A list of attributes with unique keys (the first value of a key wins):
+ * OpenTelemetry attribute maps cannot repeat a key, and a file can hold both
+ * `{order: {qty: 2}}` and `{"order.qty": 3}`.
  */
-function flattenInto(out: OtlpKeyValue[], prefix: string, value: JsonValue | undefined): void {
-  if (value === null || value === undefined) return;
-  if (typeof value === "object" && !Array.isArray(value)) {
-    for (const [key, member] of Object.entries(value as JsonObject)) {
-      flattenInto(out, prefix === "" ? key : `${prefix}.${key}`, member);
-    }
-    return;
+class Attributes {
+  readonly list: OtlpKeyValue[] = [];
+  #keys = new Set<string>();
+
+  /** Adds an attribute unless the value is `null` or `undefined`. */
+  put(key: string, value: JsonValue | undefined): void {
+    if (value !== null && value !== undefined) this.add({ key, value: attributeValue(value) });
   }
-  out.push({ key: prefix, value: toAnyValue(value) });
+
+  /** Adds a number as a double, whole or not. */
+  double(key: string, value: number): void {
+    this.add({ key, value: { doubleValue: value } });
+  }
+
+  /** Adds a token count: a finite number, or nothing. */
+  count(key: string, value: number | undefined): void {
+    if (isCount(value)) this.put(key, value);
+  }
+
+  add(attribute: OtlpKeyValue): void {
+    if (this.#keys.has(attribute.key)) return;
+    this.#keys.add(attribute.key);
+    this.list.push(attribute);
+  }
+
+  /** Adds each member of an object under `prefix` + its key; nested values become JSON text. */
+  members(prefix: string, object: { [key: string]: JsonValue | undefined }): void {
+    for (const [key, value] of Object.entries(object)) this.put(prefix + key, value);
+  }
 }
 
 const INT64_MIN = -(2 ** 63);
 const INT64_MAX = 2 ** 63; // exclusive
 
 /**
- * Turns a JSON value into an OTLP `AnyValue`: integers in the int64 range
- * become `intValue` (a decimal string), other numbers `doubleValue`, and
- * non-finite numbers (which JSON cannot carry) their name as a string.
+ * A JSON value as an attribute value, as the OpenTelemetry conventions do:
+ * strings, booleans and numbers as they are (integers in the int64 range as
+ * `intValue`, other numbers as `doubleValue`, non-finite ones by name); a list
+ * of strings, of booleans or of numbers as an array; anything else nested
+ * (objects, mixed or nested lists) as its JSON text.
  */
-function toAnyValue(value: JsonValue): OtlpAnyValue {
-  switch (typeof value) {
-    case "string":
-      return { stringValue: value };
-    case "boolean":
-      return { boolValue: value };
-    case "number":
-      if (!Number.isFinite(value)) return { stringValue: String(value) };
-      if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX) {
-        return { intValue: BigInt(value).toString() };
-      }
-      return { doubleValue: value };
+function attributeValue(value: JsonValue): OtlpAnyValue {
+  if (Array.isArray(value)) {
+    const homogeneous = value.every((item) => typeof item === "string") ||
+      value.every((item) => typeof item === "boolean") ||
+      value.every((item) => typeof item === "number" && Number.isFinite(item));
+    if (!homogeneous) return { stringValue: jsonText(value) };
+    const integers = value.every((item) => isInt64(item));
+    return {
+      arrayValue: {
+        values: value.map((item) =>
+          typeof item === "number" && !integers ? { doubleValue: item } : scalarValue(item as string | number | boolean)
+        ),
+      },
+    };
   }
-  if (value === null) return {};
-  if (Array.isArray(value)) return { arrayValue: { values: value.map(toAnyValue) } };
-  return {
-    kvlistValue: { values: Object.entries(value).map(([key, member]) => ({ key, value: toAnyValue(member) })) },
-  };
+  if (typeof value === "object" && value !== null) return { stringValue: jsonText(value) };
+  return scalarValue(value as string | number | boolean);
+}
+
+function scalarValue(value: string | number | boolean): OtlpAnyValue {
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (!Number.isFinite(value)) return { stringValue: String(value) };
+  if (isInt64(value)) return { intValue: BigInt(value).toString() };
+  return { doubleValue: value };
+}
+
+function isInt64(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX;
+}
+
+/** JSON text of a value; a value too deep for the runtime's JSON becomes a marker, never a throw. */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return '"[unserializable]"';
+  }
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
 }
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
+}
+
+function isCount(value: unknown): value is number {
+  return isFiniteNumber(value) && value >= 0;
 }
 
 function finiteOr(value: number, fallback: number): number {
@@ -653,14 +883,44 @@ function finiteOr(value: number, fallback: number): number {
 // ---------------------------------------------------------------------------
 // Times: epoch seconds (floats) → integer microseconds → nanosecond strings
 
-/** Epoch seconds as integer microseconds; a double holds those exactly up to year 2255. */
-function toMicros(seconds: number): bigint {
-  if (!Number.isFinite(seconds) || seconds <= 0) return 0n;
-  return BigInt(Math.round(seconds * 1e6));
+/**
+ * The latest time an OTLP timestamp can say, in microseconds: int64
+ * nanoseconds end in April 2262 (a fixed64 would go further, but backends
+ * read times as signed).
+ */
+const MAX_MICROS = 9_223_372_036_854_775n;
+const MAX_SECONDS = 9_223_372_036;
+
+/** Reads epoch seconds as microseconds; a time out of range is `undefined`, with one warning. */
+class TimeReader {
+  #context: ExportContext;
+
+  constructor(context: ExportContext) {
+    this.#context = context;
+  }
+
+  /**
+   * `seconds` as integer microseconds (a double holds those exactly up to
+   * year 2255), or `undefined` when it is not a time OTLP can carry: not a
+   * finite number, 0 or before, or after year 2262. Then `what` is warned about.
+   */
+  read(seconds: number | null | undefined, what: string): bigint | undefined {
+    if (typeof seconds !== "number") return undefined;
+    if (Number.isFinite(seconds) && seconds > 0 && seconds < MAX_SECONDS) return BigInt(Math.round(seconds * 1e6));
+    if (what !== "") {
+      this.#context.warn(`${what} ${seconds} is not a time OTLP can carry; a known time is used instead`);
+    }
+    return undefined;
+  }
+
+  /** As {@linkcode read}, silently. */
+  peek(seconds: number | null | undefined): bigint | undefined {
+    return this.read(seconds, "");
+  }
 }
 
 function toNanoString(micros: bigint): string {
-  return micros === 0n ? "0" : `${micros}000`;
+  return micros <= 0n ? "0" : `${micros > MAX_MICROS ? MAX_MICROS : micros}000`;
 }
 
 function minBig(a: bigint, b: bigint): bigint {
@@ -673,17 +933,17 @@ function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-function firstStartMicros(session: Session): bigint {
+function firstStartMicros(session: Session, times: TimeReader): bigint {
   let first = 0n;
-  for (const step of session.steps) first = minBig(first, toMicros(step.started_at));
+  for (const step of session.steps) first = minBig(first, times.peek(step.started_at) ?? 0n);
   return first;
 }
 
 /** The last time the session is known to have been alive: its end, a step's end or start, a log entry. */
-function lastKnownMicros(session: Session): bigint {
+function lastKnownMicros(session: Session, times: TimeReader): bigint {
   let last = 0n;
   const see = (seconds: number | null | undefined): void => {
-    if (typeof seconds === "number") last = maxBig(last, toMicros(seconds));
+    last = maxBig(last, times.peek(seconds) ?? 0n);
   };
   see(session.started_at);
   see(session.finished_at);
