@@ -110,6 +110,8 @@ test("AiTraceSpanExporter writes the AI SDK's spans (experimental_telemetry) as 
       assert.ok(child.started_at >= call.started_at && child.finished_at! <= call.finished_at! + 0.001);
     }
     assert.equal(session.summary.in_flight, 0);
+    // The session starts when its trace did, not when it was exported.
+    assert.equal(session.started_at, call.started_at);
   } finally {
     removeDir(dir);
   }

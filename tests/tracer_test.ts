@@ -691,3 +691,20 @@ describe('Tracer with compat: "ai-decision-tracer" (issue 11 #19a)', () => {
     );
   });
 });
+
+test("Tracer startedAt dates a session recorded after the fact: its session line and its id", async () => {
+  const dir = tempDir();
+  try {
+    const startedAt = Date.UTC(2026, 0, 2, 3, 4, 5, 250);
+    const tracer = new Tracer("replayed", { traceDir: dir, startedAt });
+    await tracer.close();
+    assert.match(tracer.sessionId, /^20260102_030405_/);
+    const [session] = readRecords(tracer.path!);
+    assert.equal(session.started_at, startedAt / 1000);
+    for (const bad of [Number.NaN, -1, Infinity]) {
+      assert.throws(() => new Tracer("replayed", { traceDir: dir, startedAt: bad }), RangeError);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});

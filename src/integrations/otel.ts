@@ -92,7 +92,7 @@ export interface OtelExportResult {
  * await exporter.shutdown();
  * ```
  */
-export interface AiTraceSpanExporterOptions extends Omit<TracerOptions, "sessionId" | "autoSave"> {
+export interface AiTraceSpanExporterOptions extends Omit<TracerOptions, "sessionId" | "autoSave" | "startedAt"> {
   /**
    * How many spans of traces whose root has not ended yet are held in memory;
    * past it, the oldest trace is written as it stands.
@@ -259,7 +259,13 @@ export class AiTraceSpanExporter {
     const meta: Record<string, unknown> = { ...this.#options.meta, trace_id: traceId };
     const service = str(get(resource, "service.name"));
     if (service !== undefined) meta.service_name = service;
-    const tracer = new Tracer(traceAgentName(trace.spans), { ...this.#options, meta });
+    let startedAt = Infinity;
+    for (const span of trace.spans) startedAt = Math.min(startedAt, span.startTime);
+    const tracer = new Tracer(traceAgentName(trace.spans), {
+      ...this.#options,
+      meta,
+      startedAt: Number.isFinite(startedAt) && startedAt >= 0 ? startedAt : undefined,
+    });
     try {
       recordSpans(tracer, trace.spans);
     } finally {

@@ -138,6 +138,14 @@ export interface TracerOptions {
    */
   sessionId?: string;
   /**
+   * When the run started, epoch milliseconds, for a session recorded after
+   * the fact (the OpenTelemetry exporter gives a trace's start): the
+   * session's `started_at` and the time in its id. Steps take their own times.
+   *
+   * @default {now}
+   */
+  startedAt?: number;
+  /**
    * `"ai-decision-tracer"`: write only the original Python tracer's lines (one
    * step line per finished step, its fields first, ours after), with no
    * `session`, `start` or `end` line and the original's file name when it is
@@ -362,12 +370,16 @@ export class Tracer {
       throw new RangeError(`Cannot use compat ${JSON.stringify(options.compat)}: expected "ai-decision-tracer"`);
     }
     this.#compat = options.compat !== undefined;
+    const startedAt = options.startedAt;
+    if (startedAt !== undefined && (typeof startedAt !== "number" || !Number.isFinite(startedAt) || startedAt < 0)) {
+      throw new RangeError(`Cannot use startedAt ${String(startedAt)}: expected epoch milliseconds`);
+    }
     // The original names its files <agent>_<YYYYMMDD_HHMMSS>.jsonl: in compat, so do we while that name is free.
     this.sessionId = options.sessionId !== undefined
       ? safeFileName(String(options.sessionId))
       : this.#compat
-      ? newSessionId().slice(0, 15)
-      : newSessionId();
+      ? newSessionId(startedAt).slice(0, 15)
+      : newSessionId(startedAt);
     this.#host = this.#makeHost();
     if (!this.enabled) {
       // A disabled tracer is a set of no-op functions, not a branch on every call.
@@ -382,7 +394,7 @@ export class Tracer {
     this.#fsync = options.fsync === true;
     this.#startLines = options.startLines !== false;
     this.#meta = this.#sanitizer.object(options.meta);
-    this.#startedAt = epochSeconds();
+    this.#startedAt = startedAt === undefined ? epochSeconds() : startedAt / 1000;
     this.#autoSave = options.autoSave !== false;
     if (this.#autoSave) this.#openFile(options.sessionId !== undefined);
     open.set(this, () => this.#writeEnd());
