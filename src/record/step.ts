@@ -510,7 +510,7 @@ export class Step {
     if (outcome === "error") {
       if (isError(reason)) {
         error = sanitizer.text(safeString(() => reason.message));
-        errorType = sanitizer.text(safeString(() => reason.name));
+        errorType = sanitizer.text(errorClass(reason));
         const rawStack = safeString(() => reason.stack ?? "");
         if (rawStack) stack = sanitizer.text(rawStack);
       } else {
@@ -597,6 +597,16 @@ function isError(value: unknown): value is Error {
   } catch {
     return false;
   }
+}
+
+// The error's name, or for a subclass that keeps the name "Error" (as SDK errors do), its class name.
+function errorClass(error: Error): string {
+  const name = safeString(() => error.name);
+  if (name !== "Error") return name;
+  const constructorName = safeString(() =>
+    (Object.getPrototypeOf(error) as { constructor?: { name?: unknown } })?.constructor?.name
+  );
+  return constructorName === "" ? name : constructorName;
 }
 
 function safeString(read: () => unknown): string {
