@@ -88,6 +88,30 @@ exporter.export([span], (result) => console.log("EXPORT " + result.code));`,
       integrations.includes("EXPORT 0"),
     "ai-trace/ai-sdk, ai-trace/openai-agents and ai-trace/otel import and record from Node",
   );
+  // The SDK wrappers' subpaths load in Node 20 with neither SDK installed, and record a client's calls.
+  const wrappers = run("node", [
+    "--input-type=module",
+    "-e",
+    `import { Tracer } from "ai-trace";
+import { wrapOpenAI } from "ai-trace/openai";
+import { wrapAnthropic } from "ai-trace/anthropic";
+const tracer = new Tracer("sdk_wrappers", { traceDir: "traces" });
+const openaiLike = { chat: { completions: { create: async (body) => ({ id: "c1", model: body.model,
+  choices: [{ message: { content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 2 } }) } } };
+const anthropicLike = { messages: { create: async (body) => ({ id: "m1", model: body.model, content: [{ type: "text", text: "hi" }],
+  stop_reason: "end_turn", usage: { input_tokens: 7, output_tokens: 3 } }) } };
+const openai = wrapOpenAI(openaiLike, tracer);
+const anthropic = wrapAnthropic(anthropicLike, tracer);
+const reply = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [] });
+const message = await anthropic.messages.create({ model: "claude-haiku-4-5", max_tokens: 9, messages: [] });
+await tracer.close();
+console.log("WRAPPED " + reply.id + " " + message.id + " TOKENS " + tracer.summary().input_tokens);`,
+  ]);
+  check(
+    wrappers.includes("WRAPPED c1 m1 TOKENS 12"),
+    "ai-trace/openai and ai-trace/anthropic import and record from Node",
+  );
+
   const otelListed = run("npx", ["--no-install", "ai-trace", "--dir", "traces", "list"]);
   check(otelListed.includes("otel_agent"), "the OTel exporter's session is listed");
 
@@ -98,6 +122,8 @@ import { main } from "ai-trace/cli";
 import { type AiSdkTelemetry, aiSdkTelemetry } from "ai-trace/ai-sdk";
 import { type AgentsTracingProcessor, openAIAgentsProcessor } from "ai-trace/openai-agents";
 import { AiTraceSpanExporter } from "ai-trace/otel";
+import { type WrapOpenAIOptions, wrapOpenAI } from "ai-trace/openai";
+import { type WrapAnthropicOptions, wrapAnthropic } from "ai-trace/anthropic";
 const tracer = new Tracer("typed", { traceDir: "traces", meta: { model: "m" } });
 const n: number = tracer.step("s", { a: 1 }, (step) => { step.usage({ input_tokens: 1 }); return 1; });
 const summary: Summary = tracer.summary();
@@ -107,6 +133,11 @@ const integration: AiSdkTelemetry = aiSdkTelemetry(tracer);
 const processor: AgentsTracingProcessor = openAIAgentsProcessor(tracer);
 const exporter: AiTraceSpanExporter = new AiTraceSpanExporter({ traceDir: "traces" });
 console.log(integration, processor, exporter);
+const openaiOptions: WrapOpenAIOptions = { includeUsage: true, prices: { m: { input: 1, output: 2 } } };
+const anthropicOptions: WrapAnthropicOptions = { recordMessages: false };
+const client = wrapOpenAI({ embeddings: { create: async (body: { input: string }) => body.input.length } }, tracer, openaiOptions);
+const length: Promise<number> = client.embeddings.create({ input: "tide" });
+console.log(length, wrapAnthropic({ messages: {} }, tracer, anthropicOptions));
 `,
   );
   writeFileSync(

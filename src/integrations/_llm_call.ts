@@ -271,7 +271,8 @@ export class LlmCall {
     const uncached = this.#spec.cachedInInput ? Math.max(0, input - cacheRead - cacheWrite) : input;
     const dollars = uncached * price.input + cacheRead * (price.cachedInput ?? price.input) +
       cacheWrite * (price.cacheWrite ?? price.input) + (usage.output_tokens ?? 0) * price.output;
-    return Number.isFinite(dollars) ? dollars / 1e6 : undefined;
+    // Per million tokens, to the pico-dollar (no float noise in the file).
+    return Number.isFinite(dollars) ? Math.round(dollars * 1e6) / 1e12 : undefined;
   }
 }
 

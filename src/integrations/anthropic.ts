@@ -32,7 +32,6 @@ import {
   getNumber,
   getString,
   LlmCall,
-  type LlmWrapOptions,
   type ModelPrice,
   observeStream,
   recordCall,
@@ -57,7 +56,22 @@ export type { ModelPrice };
  * console.log(options.recordMessages); // false
  * ```
  */
-export interface WrapAnthropicOptions extends LlmWrapOptions {
+export interface WrapAnthropicOptions {
+  /**
+   * Record the prompt (messages, input, system) as the step's context and
+   * the model's text and tool-call arguments in its log. With `false`, only
+   * the other request parameters, models, tokens, ids and tool names are kept.
+   *
+   * @default {true}
+   */
+  recordMessages?: boolean;
+  /**
+   * Prices per model (the model asked for, else the one that answered), to
+   * fill `cost_usd`. A model without a price gets no cost: it is never guessed.
+   *
+   * @default {no prices: no cost}
+   */
+  prices?: Record<string, ModelPrice>;
   /**
    * The provider written in each step's usage (e.g. `"bedrock"`).
    *
@@ -71,11 +85,12 @@ export interface WrapAnthropicOptions extends LlmWrapOptions {
  * records; other parts pass through untouched.
  *
  * @example A real client fits
- * ```ts ignore
+ * ```ts
  * import Anthropic from "@anthropic-ai/sdk";
  * import type { AnthropicLike } from "@ai-trace/core/anthropic";
  *
  * const client: AnthropicLike = new Anthropic({ apiKey: "sk-ant-test" });
+ * console.log(typeof client.messages?.create); // function
  * ```
  */
 export interface AnthropicLike {
@@ -102,22 +117,32 @@ export interface AnthropicLike {
  * @param options message recording and prices.
  * @returns the client, recorded (same type).
  * @throws {TypeError} when `client` is not an object, or is already wrapped.
- * @example One line of set-up
- * ```ts ignore
+ * @example One line of set-up (here with a `fetch` that answers offline)
+ * ```ts
  * import Anthropic from "@anthropic-ai/sdk";
- * import { Tracer } from "@ai-trace/core";
+ * import { readSession, Tracer } from "@ai-trace/core";
  * import { wrapAnthropic } from "@ai-trace/core/anthropic";
  *
- * const tracer = new Tracer("researcher");
- * const anthropic = wrapAnthropic(new Anthropic(), tracer);
- * const stream = anthropic.messages.stream({
+ * const fetch = () =>
+ *   Promise.resolve(Response.json({
+ *     id: "msg_1",
+ *     type: "message",
+ *     role: "assistant",
+ *     model: "claude-haiku-4-5-20251001",
+ *     content: [{ type: "text", text: "At noon." }],
+ *     stop_reason: "end_turn",
+ *     usage: { input_tokens: 12, output_tokens: 3, cache_read_input_tokens: 200 },
+ *   }, { headers: { "request-id": "req_1" } }));
+ * const tracer = new Tracer("researcher", { traceDir: await Deno.makeTempDir() });
+ * const anthropic = wrapAnthropic(new Anthropic({ apiKey: "sk-ant-test", fetch }), tracer);
+ * await anthropic.messages.create({
  *   model: "claude-haiku-4-5",
- *   max_tokens: 512,
- *   messages: [{ role: "user", content: "Summarize the tides" }],
+ *   max_tokens: 256,
+ *   messages: [{ role: "user", content: "When is high tide?" }],
  * });
- * stream.on("text", (text) => console.log(text));
- * await stream.finalMessage();
- * await tracer.close(); // one step: model, tokens, the text, the request id
+ * await tracer.close();
+ * const [step] = (await readSession(tracer.path!)).steps;
+ * console.log(step.kind, step.usage?.cache_read_input_tokens); // llm 200
  * ```
  */
 export function wrapAnthropic<T extends AnthropicLike>(

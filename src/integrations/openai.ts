@@ -31,7 +31,6 @@ import {
   getNumber,
   getString,
   LlmCall,
-  type LlmWrapOptions,
   type ModelPrice,
   observeStream,
   recordCall,
@@ -56,7 +55,22 @@ export type { ModelPrice };
  * console.log(options.includeUsage); // true
  * ```
  */
-export interface WrapOpenAIOptions extends LlmWrapOptions {
+export interface WrapOpenAIOptions {
+  /**
+   * Record the prompt (messages, input, system) as the step's context and
+   * the model's text and tool-call arguments in its log. With `false`, only
+   * the other request parameters, models, tokens, ids and tool names are kept.
+   *
+   * @default {true}
+   */
+  recordMessages?: boolean;
+  /**
+   * Prices per model (the model asked for, else the one that answered), to
+   * fill `cost_usd`. A model without a price gets no cost: it is never guessed.
+   *
+   * @default {no prices: no cost}
+   */
+  prices?: Record<string, ModelPrice>;
   /**
    * Add `stream_options: { include_usage: true }` to streamed chat
    * completions that do not set it, so their tokens are known. It changes the
@@ -80,11 +94,12 @@ export interface WrapOpenAIOptions extends LlmWrapOptions {
  * parts pass through untouched. Any client with these methods fits.
  *
  * @example A real client fits
- * ```ts ignore
+ * ```ts
  * import OpenAI from "openai";
  * import type { OpenAILike } from "@ai-trace/core/openai";
  *
  * const client: OpenAILike = new OpenAI({ apiKey: "sk-test" });
+ * console.log(typeof client.chat?.completions?.create); // function
  * ```
  */
 export interface OpenAILike {
@@ -117,21 +132,28 @@ export interface OpenAILike {
  * @param options message recording, prices, usage on streams.
  * @returns the client, recorded (same type).
  * @throws {TypeError} when `client` is not an object, or is already wrapped.
- * @example One line of set-up
- * ```ts ignore
+ * @example One line of set-up (here with a `fetch` that answers offline)
+ * ```ts
  * import OpenAI from "openai";
- * import { Tracer } from "@ai-trace/core";
+ * import { readSession, Tracer } from "@ai-trace/core";
  * import { wrapOpenAI } from "@ai-trace/core/openai";
  *
- * const tracer = new Tracer("researcher");
- * const openai = wrapOpenAI(new OpenAI(), tracer, { includeUsage: true });
- * const stream = await openai.chat.completions.create({
+ * const fetch = () =>
+ *   Promise.resolve(Response.json({
+ *     id: "chatcmpl-1",
+ *     model: "gpt-4o-mini-2024-07-18",
+ *     choices: [{ index: 0, message: { role: "assistant", content: "At noon." }, finish_reason: "stop" }],
+ *     usage: { prompt_tokens: 12, completion_tokens: 3 },
+ *   }, { headers: { "x-request-id": "req_1" } }));
+ * const tracer = new Tracer("researcher", { traceDir: await Deno.makeTempDir() });
+ * const openai = wrapOpenAI(new OpenAI({ apiKey: "sk-test", fetch }), tracer);
+ * const reply = await openai.chat.completions.create({
  *   model: "gpt-4o-mini",
- *   messages: [{ role: "user", content: "Summarize the tides" }],
- *   stream: true,
+ *   messages: [{ role: "user", content: "When is high tide?" }],
  * });
- * for await (const chunk of stream) console.log(chunk.choices[0]?.delta?.content ?? "");
- * await tracer.close(); // one step: model, tokens, the text, the request id
+ * await tracer.close();
+ * const [step] = (await readSession(tracer.path!)).steps;
+ * console.log(reply.choices[0].message.content, step.kind, step.usage?.input_tokens); // At noon. llm 12
  * ```
  */
 export function wrapOpenAI<T extends OpenAILike>(client: T, tracer: Tracer, options: WrapOpenAIOptions = {}): T {
