@@ -63,6 +63,7 @@ export type {
   Summary,
   TraceRecord,
   Usage,
+  UsageTotals,
 } from "./src/format/types.ts";
 export { OtlpSpanKind, OtlpStatusCode, toOtlp } from "./src/otlp/to_otlp.ts";
 export type {

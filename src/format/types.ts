@@ -246,25 +246,20 @@ export interface StepRecord {
 }
 
 /**
- * Totals per step name, part of a {@linkcode Summary}.
+ * Usage summed over a set of steps (a session, a step name, a directory):
+ * part of {@linkcode Summary}, {@linkcode NameSummary} and the `stats` report.
  *
- * @example Totals of one step name
+ * @example Tokens and cost of a run
  * ```ts
- * import { type NameSummary, Tracer } from "@ai-trace/core";
+ * import { Tracer, type UsageTotals } from "@ai-trace/core";
  *
- * const tracer = new Tracer("crawler", { autoSave: false });
- * for (const url of ["a", "b"]) tracer.step("fetch", { url }, () => {});
- * const fetches: NameSummary = tracer.summary().by_name["fetch"];
- * console.log(fetches.count, fetches.errors); // 2 0
+ * const tracer = new Tracer("researcher", { autoSave: false });
+ * tracer.step("answer", (step) => step.usage({ input_tokens: 1200, output_tokens: 300, cost_usd: 0.0027 }));
+ * const totals: UsageTotals = tracer.summary();
+ * console.log(totals.input_tokens, totals.cost_usd); // 1200 0.0027
  * ```
  */
-export interface NameSummary {
-  /** Steps with this name. */
-  count: number;
-  /** Of them, the ones whose outcome is `"error"`. */
-  errors: number;
-  /** Total duration, milliseconds. */
-  total_ms: number;
+export interface UsageTotals {
   /** Input tokens summed. */
   input_tokens: number;
   /** Output tokens summed. */
@@ -280,6 +275,28 @@ export interface NameSummary {
 }
 
 /**
+ * Totals per step name, part of a {@linkcode Summary}.
+ *
+ * @example Totals of one step name
+ * ```ts
+ * import { type NameSummary, Tracer } from "@ai-trace/core";
+ *
+ * const tracer = new Tracer("crawler", { autoSave: false });
+ * for (const url of ["a", "b"]) tracer.step("fetch", { url }, () => {});
+ * const fetches: NameSummary = tracer.summary().by_name["fetch"];
+ * console.log(fetches.count, fetches.errors); // 2 0
+ * ```
+ */
+export interface NameSummary extends UsageTotals {
+  /** Steps with this name. */
+  count: number;
+  /** Of them, the ones whose outcome is `"error"`. */
+  errors: number;
+  /** Total duration, milliseconds. */
+  total_ms: number;
+}
+
+/**
  * What a session did, in numbers: returned by `summary()`, kept in the `end` line.
  *
  * @example A run's totals
@@ -292,7 +309,7 @@ export interface NameSummary {
  * console.log(summary.steps, summary.ok, summary.p95_ms); // 1 1 …
  * ```
  */
-export interface Summary {
+export interface Summary extends UsageTotals {
   /** Completed steps. */
   steps: number;
   /** Steps whose outcome is `"ok"`. */
@@ -309,18 +326,6 @@ export interface Summary {
   p50_ms: number;
   /** 95th percentile duration, milliseconds. */
   p95_ms: number;
-  /** Input tokens summed over the session. */
-  input_tokens: number;
-  /** Output tokens summed over the session. */
-  output_tokens: number;
-  /** Cache-read input tokens summed over the session. */
-  cache_read_input_tokens: number;
-  /** Cache-creation input tokens summed over the session. */
-  cache_creation_input_tokens: number;
-  /** Reasoning tokens summed over the session. */
-  reasoning_tokens: number;
-  /** Cost summed over the session, US dollars. */
-  cost_usd: number;
   /** Records that could not be written (disk full, directory deleted, …). */
   lost_records: number;
   /** Totals per step name. */

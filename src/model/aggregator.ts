@@ -9,7 +9,7 @@
 
 import { DurationStats } from "./duration_stats.ts";
 import { finite } from "../format/fields.ts";
-import type { NameSummary, Summary } from "../format/types.ts";
+import type { NameSummary, Summary, UsageTotals } from "../format/types.ts";
 
 /** The usage fields summed per session and per step name (numbers; anything else counts as 0). */
 export const SUMMED_USAGE = [
@@ -19,16 +19,13 @@ export const SUMMED_USAGE = [
   "cache_creation_input_tokens",
   "reasoning_tokens",
   "cost_usd",
-] as const;
+] as const satisfies readonly (keyof UsageTotals)[];
 
 /** One of {@linkcode SUMMED_USAGE}. */
 export type SummedUsageKey = typeof SUMMED_USAGE[number];
 
-/** Sums of the fields of {@linkcode SUMMED_USAGE}. */
-export type UsageSums = Record<SummedUsageKey, number>;
-
 /** Sums ready to show: every count as it is, the cost rounded to 6 decimals (float noise off). */
-export function roundedUsageSums(sums: UsageSums): UsageSums {
+export function roundedUsageSums(sums: UsageTotals): UsageTotals {
   return { ...sums, cost_usd: round6(sums.cost_usd) };
 }
 
@@ -57,14 +54,14 @@ export class StepTotals {
   /** Durations summed, milliseconds. */
   totalMs = 0;
   /** Usage summed, per field of {@linkcode SUMMED_USAGE}. */
-  readonly usage: UsageSums;
+  readonly usage: UsageTotals;
   /** Duration percentiles, when kept. */
   readonly durations: DurationStats | undefined;
 
   /** @param percentiles whether to keep the durations for percentiles. */
   constructor(percentiles: boolean) {
     this.durations = percentiles ? new DurationStats() : undefined;
-    this.usage = Object.fromEntries(SUMMED_USAGE.map((key) => [key, 0])) as UsageSums;
+    this.usage = Object.fromEntries(SUMMED_USAGE.map((key) => [key, 0])) as Record<SummedUsageKey, number>;
   }
 
   /** Counts one step. */

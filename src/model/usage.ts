@@ -5,7 +5,8 @@
  * @module
  */
 
-import { SUMMED_USAGE, type UsageSums } from "./aggregator.ts";
+import { SUMMED_USAGE } from "./aggregator.ts";
+import type { UsageTotals } from "../format/types.ts";
 
 /** Usage fields that are text: the last one given is kept. */
 export const USAGE_TEXT_FIELDS = ["model", "response_model", "provider"] as const;
@@ -23,7 +24,7 @@ const EXTRA_TOKEN_LABELS: [
  * The cache and reasoning token counts worth showing, e.g.
  * `["1024 cache read", "64 reasoning"]` (zero and absent counts left out).
  */
-export function extraTokenParts(usage: Partial<UsageSums>): string[] {
+export function extraTokenParts(usage: Partial<UsageTotals>): string[] {
   const parts: string[] = [];
   for (const [key, label] of EXTRA_TOKEN_LABELS) {
     const value = usage[key];
@@ -33,14 +34,14 @@ export function extraTokenParts(usage: Partial<UsageSums>): string[] {
 }
 
 /** `"<in> in / <out> out tokens"`, then the cache and reasoning counts in parentheses when there are any. */
-export function formatTokens(usage: Partial<UsageSums>): string {
+export function formatTokens(usage: Partial<UsageTotals>): string {
   const extra = extraTokenParts(usage);
   const base = `${usage.input_tokens ?? 0} in / ${usage.output_tokens ?? 0} out tokens`;
   return extra.length === 0 ? base : `${base} (${extra.join(", ")})`;
 }
 
 /** Whether any token count or the cost is non-zero. */
-export function hasUsage(sums: UsageSums): boolean {
+export function hasUsage(sums: UsageTotals): boolean {
   for (const key of SUMMED_USAGE) if (sums[key] !== 0) return true;
   return false;
 }

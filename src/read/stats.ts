@@ -13,7 +13,7 @@ import { asNumber, asObject, asText } from "../format/fields.ts";
 import { readSession } from "./session_reader.ts";
 import { Aggregator, type CountedStep, roundedUsageSums } from "../model/aggregator.ts";
 import type { TraceFile } from "./trace_dir.ts";
-import type { ReadWarning } from "../format/types.ts";
+import type { ReadWarning, UsageTotals } from "../format/types.ts";
 
 /**
  * Totals of one step name across sessions.
@@ -32,7 +32,7 @@ import type { ReadWarning } from "../format/types.ts";
  * console.log(fetches?.count, fetches?.error_rate); // 2 0.5
  * ```
  */
-export interface NameStats {
+export interface NameStats extends UsageTotals {
   /** The step name. */
   name: string;
   /** Completed steps with this name. */
@@ -45,18 +45,6 @@ export interface NameStats {
   p50_ms: number;
   /** 95th percentile duration, milliseconds. */
   p95_ms: number;
-  /** Input tokens summed. */
-  input_tokens: number;
-  /** Output tokens summed. */
-  output_tokens: number;
-  /** Cache-read input tokens summed. */
-  cache_read_input_tokens: number;
-  /** Cache-creation input tokens summed. */
-  cache_creation_input_tokens: number;
-  /** Reasoning tokens summed. */
-  reasoning_tokens: number;
-  /** Cost summed, US dollars. */
-  cost_usd: number;
 }
 
 /**
@@ -75,7 +63,7 @@ export interface NameStats {
  * console.log(report.sessions, report.steps, report.errors, report.top_names); // 1 2 1 [ { name: "fetch", count: 2 } ]
  * ```
  */
-export interface StatsReport {
+export interface StatsReport extends UsageTotals {
   /** Sessions read. */
   sessions: number;
   /** Completed steps. */
@@ -92,18 +80,6 @@ export interface StatsReport {
   p50_ms: number;
   /** 95th percentile step duration, milliseconds. */
   p95_ms: number;
-  /** Input tokens summed. */
-  input_tokens: number;
-  /** Output tokens summed. */
-  output_tokens: number;
-  /** Cache-read input tokens summed. */
-  cache_read_input_tokens: number;
-  /** Cache-creation input tokens summed. */
-  cache_creation_input_tokens: number;
-  /** Reasoning tokens summed. */
-  reasoning_tokens: number;
-  /** Cost summed, US dollars. */
-  cost_usd: number;
   /** The five most frequent step names. */
   top_names: { name: string; count: number }[];
   /** Every step name, the most frequent first. */

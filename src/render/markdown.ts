@@ -9,7 +9,7 @@
 
 import type { JsonValue, Session, SessionStep } from "../format/types.ts";
 import { formatDuration } from "./duration.ts";
-import type { UsageSums } from "../model/aggregator.ts";
+import type { UsageTotals } from "../format/types.ts";
 import { extraTokenParts, formatTokens } from "../model/usage.ts";
 
 /** How many lines of a stack the report shows. */
@@ -53,7 +53,7 @@ export function renderMarkdown(session: Session, generatedAt: number = Date.now(
 }
 
 // The cache and reasoning tokens of a summary, for the Summary table: "" when there are none.
-function extraTokens(sums: UsageSums): string {
+function extraTokens(sums: UsageTotals): string {
   const extra = extraTokenParts(sums);
   return extra.length === 0 ? "" : ` (${extra.join(", ")})`;
 }
