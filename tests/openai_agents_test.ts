@@ -12,6 +12,7 @@ import {
   setTracingDisabled,
   tool,
   Usage,
+  withGenerationSpan,
   withTrace,
 } from "@openai/agents";
 import { z } from "zod";
@@ -55,6 +56,20 @@ class ScriptedModel implements Model {
   // deno-lint-ignore require-yield
   async *getStreamedResponse(): AsyncIterable<never> {
     throw new Error("the scripted model does not stream");
+  }
+}
+
+// A model that reports its own generation span, as the SDK's OpenAI models do.
+class GenerationModel extends ScriptedModel {
+  override getResponse(request: ModelRequest): Promise<ModelResponse> {
+    return withGenerationSpan(async (span) => {
+      const response = await super.getResponse(request);
+      span.spanData.model = "gpt-test";
+      span.spanData.input = [{ role: "user", content: "old" }, { role: "user", content: "newest" }];
+      span.spanData.usage = { input_tokens: response.usage.inputTokens, output_tokens: response.usage.outputTokens };
+      span.spanData.output = [{ role: "assistant", content: "ok" }];
+      return response;
+    });
   }
 }
 
@@ -208,4 +223,25 @@ test("openAIAgentsProcessor() nests two runs of one withTrace() under one root s
   const echoes = session.steps.filter((step) => step.name === "echo");
   assert.equal(echoes.length, 2);
   assert.equal(session.summary.input_tokens, 10);
+});
+
+test("openAIAgentsProcessor() counts a model call's usage once: on its generation span, not again on the turn", async () => {
+  const session = await recordRun(async () => {
+    const agent = new Agent({
+      name: "writer",
+      instructions: "Write.",
+      model: new GenerationModel([[say("done")]], [40, 6]),
+    });
+    await run(agent, "Write a haiku");
+  });
+  const [generation] = session.steps.filter((step) => step.name === "gpt-test");
+  assert.equal(generation.kind, "llm");
+  assert.deepEqual(generation.usage, { model: "gpt-test", input_tokens: 40, output_tokens: 6 });
+  assert.equal(generation.context.input_items, 2);
+  assert.deepEqual(generation.context.last_input, { role: "user", content: "newest" });
+  const turn = session.steps.find((step) => step.id === generation.parent_id)!;
+  assert.equal(turn.name, "turn");
+  assert.equal(turn.usage, undefined);
+  assert.equal(session.summary.input_tokens, 40);
+  assert.equal(session.summary.output_tokens, 6);
 });

@@ -24,7 +24,7 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { asContext, epochMs, get, items, num, parseJsonish, path, quietly, str } from "./_fields.ts";
+import { asContext, epochMs, get, isArray, items, num, parseJsonish, path, quietly, str } from "./_fields.ts";
 
 /** A trace of the Agents SDK: one workflow run (the SDK's `Trace` is assignable to it). */
 export interface AgentsTrace {
@@ -387,15 +387,13 @@ function describeSpan(type: string, data: unknown): { name: string; context: Rec
       const context: Record<string, unknown> = { model };
       const config = get(data, "model_config");
       if (config !== undefined) context.model_config = config;
-      const input = get(data, "input");
-      if (input !== undefined) context.input = input;
+      Object.assign(context, conversation(get(data, "input")));
       return { name: model ?? "generation", context };
     }
     case "response": {
       const model = str(path(data, "_response", "model"));
       const context: Record<string, unknown> = { model };
-      const input = get(data, "_input");
-      if (input !== undefined) context.input = input;
+      Object.assign(context, conversation(get(data, "_input")));
       return { name: model ?? "response", context };
     }
     case "function":
@@ -420,6 +418,14 @@ function describeSpan(type: string, data: unknown): { name: string; context: Rec
       return { name: str(get(data, "name")) ?? type, context };
     }
   }
+}
+
+// What a model call saw, without writing the whole conversation again at every call: its length and its last item.
+function conversation(input: unknown): Record<string, unknown> {
+  if (input === undefined || input === null) return {};
+  if (!isArray(input)) return { input };
+  const all = items(input, 100_000);
+  return all.length === 0 ? {} : { input_items: all.length, last_input: all[all.length - 1] };
 }
 
 // The usage of a generation (`usage: { input_tokens, output_tokens, details }`) or a response (`_response.usage`).
