@@ -7,6 +7,7 @@
 
 import type { JsonValue } from "../format/types.ts";
 import type { Io } from "./io.ts";
+import { escapeChar, printable, UNSAFE_CLASS } from "../render/printable.ts";
 
 /** Colors and emphasis; every method is the identity when colors are off. */
 export interface Style {
@@ -111,44 +112,21 @@ export function formatClock(epochSeconds: number | null | undefined): string {
   return new Date(epochSeconds * 1000).toISOString().slice(11, 23);
 }
 
-// Characters a terminal must never receive raw from a trace, a file name or a
-// server: C0 and C1 controls (escape sequences: title changes, screen clears,
-// hyperlinks, clipboard writes), the line and paragraph separators, and the
-// invisible ones that reorder or hide text (bidi controls U+202A–U+202E,
-// U+2066–U+2069, U+200E/U+200F, U+061C; zero-width U+200B–U+200D, U+2060–U+2064,
-// U+FEFF; U+180E).
-// deno-lint-ignore no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-
-function escapeChar(c: string): string {
-  if (c === "\n") return "\\n";
-  if (c === "\t") return "\\t";
-  if (c === "\r") return "\\r";
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-
 /**
  * Makes text safe to print on a terminal: control characters (escape
  * sequences a trace could carry) and invisible characters that reorder or
  * hide text (bidi controls, zero-width spaces) are shown escaped, as JSON
- * would (`\u001b`, `\u202e`). The one escaping function of the CLI: values
- * go through it, and {@linkcode terminalSafe} applies it to everything a
- * command prints.
- *
- * @param text Any text.
- * @returns The text without control or invisible characters.
+ * would (`\u001b`, `\u202e`). The one escaping rule of ai-trace (the
+ * Markdown and HTML reports use it too): values go through it, and
+ * {@linkcode terminalSafe} applies it to everything a command prints.
  */
-export function printable(text: string): string {
-  return text.replace(UNSAFE, escapeChar);
-}
+export { printable };
 
 // The sequences a Style writes, which terminalSafe keeps when colors are on.
 // deno-lint-ignore no-control-regex
 const OWN_SGR = /\x1b\[(?:1|2|22|31|32|33|36|39)m|\n/;
-// deno-lint-ignore no-control-regex
-const OUTPUT_UNSAFE = new RegExp(`${OWN_SGR.source}|${UNSAFE.source}`, "g");
-// deno-lint-ignore no-control-regex
-const OUTPUT_UNSAFE_NO_COLOR = new RegExp(`\n|${UNSAFE.source}`, "g");
+const OUTPUT_UNSAFE = new RegExp(`${OWN_SGR.source}|${UNSAFE_CLASS}`, "g");
+const OUTPUT_UNSAFE_NO_COLOR = new RegExp(`\n|${UNSAFE_CLASS}`, "g");
 
 /**
  * The output boundary of the CLI: a command's whole output (standard output

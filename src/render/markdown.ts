@@ -11,6 +11,7 @@ import type { JsonValue, Session, SessionStep } from "../format/types.ts";
 import { formatDuration } from "./duration.ts";
 import type { UsageTotals } from "../format/types.ts";
 import { extraTokenParts, formatTokens } from "../model/usage.ts";
+import { printable } from "./printable.ts";
 
 /** How many lines of a stack the report shows. */
 const STACK_LINES = 12;
@@ -110,7 +111,8 @@ function renderStep(out: string[], step: SessionStep, number: string): void {
     const type = step.error_type ? `${code(step.error_type)}: ` : "";
     out.push(`**Error:** ${type}${code(step.error)}`);
     if (step.stack) {
-      const lines = step.stack.split("\n").slice(0, STACK_LINES).join("\n");
+      // Each line escaped like any value: a fence shows its content raw.
+      const lines = step.stack.split("\n").slice(0, STACK_LINES).map(printable).join("\n");
       out.push(fence(lines));
     }
     out.push("");
@@ -118,19 +120,33 @@ function renderStep(out: string[], step: SessionStep, number: string): void {
   if (step.in_flight) out.push("**In flight:** this step began and never ended.", "");
 }
 
-/** Hierarchical numbers: top-level steps 1, 2, 3; their children 2.1, 2.2. */
+/**
+ * How many levels a step's number shows: deeper steps are numbered
+ * `1.2.3.4.5.6.7.…[level 40].2` — the first levels, the depth, and the step's
+ * place among its siblings — so a chain of 16,000 nested steps gives a report
+ * linear in its size, not 16,000 numbers of up to 16,000 parts.
+ */
+export const MAX_NUMBER_LEVELS = 8;
+
+/** Hierarchical numbers: top-level steps 1, 2, 3; their children 2.1, 2.2; at most {@linkcode MAX_NUMBER_LEVELS} shown. */
 function numberSteps(steps: SessionStep[]): Map<SessionStep, string> {
   const numbers = new Map<SessionStep, string>();
-  const byId = new Map<number, string>();
-  const counters = new Map<string, number>();
+  // Per step id: its number, its depth (1 = top level), and the number of its ancestor at the last shown level.
+  const byId = new Map<number, { text: string; depth: number; head: string }>();
+  const counters = new Map<number | null, number>();
   for (const step of steps) {
     const parent = step.parent_id === null ? undefined : byId.get(step.parent_id);
-    const prefix = parent ?? "";
-    const n = (counters.get(prefix) ?? 0) + 1;
-    counters.set(prefix, n);
-    const number = parent === undefined ? String(n) : `${parent}.${n}`;
-    numbers.set(step, number);
-    byId.set(step.id, number);
+    const key = parent === undefined ? null : step.parent_id;
+    const n = (counters.get(key) ?? 0) + 1;
+    counters.set(key, n);
+    const depth = parent === undefined ? 1 : parent.depth + 1;
+    let text: string;
+    if (parent === undefined) text = String(n);
+    else if (depth <= MAX_NUMBER_LEVELS) text = `${parent.text}.${n}`;
+    else text = `${parent.head}.…[level ${depth}].${n}`;
+    const head = depth < MAX_NUMBER_LEVELS ? text : parent!.head;
+    numbers.set(step, text);
+    byId.set(step.id, { text, depth, head });
   }
   return numbers;
 }
@@ -144,12 +160,9 @@ function inlineValue(value: JsonValue): string {
   return typeof value === "string" ? escapeText(value) : code(json(value));
 }
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
-
-function visible(text: string): string {
-  return text.replace(CONTROL, (c) => c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+// Control and invisible characters are shown escaped (`\u001b`, `\u202e`): `cat report.md` must
+// not replay a title change or a screen clear, nor reorder text.
+const visible = printable;
 
 /**
  * An inline code span that holds `text` literally: the fence is one backtick
