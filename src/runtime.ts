@@ -535,9 +535,9 @@ export function writeStderr(text: string): void {
   }
 }
 
-/** Writes text to standard output, synchronously. */
-export function writeStdout(text: string): void {
-  const bytes = encoder.encode(text);
+/** Writes text (as UTF-8) or bytes (as they are) to standard output, synchronously. */
+export function writeStdout(text: string | Uint8Array): void {
+  const bytes = typeof text === "string" ? encoder.encode(text) : text;
   if (deno) {
     let offset = 0;
     while (offset < bytes.length) offset += deno.stdout.writeSync(bytes.subarray(offset));

@@ -12,6 +12,9 @@ import { readSession } from "../src/read/session_reader.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";
 import { decodeProtobuf, expectedFromJson } from "./_otlp_proto.ts";
+import { scriptCommand } from "./_helpers.ts";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const FIXTURE = `${ROOT}/tests/testdata/otlp_agent_20260301_120000_ab12.jsonl`;
@@ -576,6 +579,21 @@ describe("ai-trace export --format otlp-proto", () => {
       assert.match(run.err, /^Wrote otlp-proto of "20260301_120000_ab12" to .*trace\.otlp\.pb \(\d+ bytes\)\n$/);
       const session = await readSession(join(dir, "otlp agent_20260301_120000_ab12.jsonl"), { now: 0 });
       assert.deepEqual(decodeProtobuf(readFileSync(path)), expectedFromJson(toOtlp(session)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("ai-trace export --format otlp-proto writes the same bytes to standard output as to a file (a real process)", () => {
+    const dir = traceDir();
+    try {
+      const [command, args] = scriptCommand(`${ROOT}/cli.ts`, ["--dir", dir, "export", "20260301_120000_ab12"]);
+      const file = join(dir, "x.otlp.pb");
+      const written = spawnSync(command, [...args, "-o", file], { env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(written.status, 0, String(written.stderr));
+      const piped = spawnSync(command, [...args, "-f", "otlp-proto"], { env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(piped.status, 0, String(piped.stderr));
+      assert.deepEqual(new Uint8Array(piped.stdout), new Uint8Array(readFileSync(file)), "binary, not text");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -67,8 +67,7 @@ export function processIo(): Io {
     stdout(text: string | Uint8Array): void {
       if (closed) return;
       try {
-        if (typeof text === "string") writeStdout(text);
-        else writeStdout(new TextDecoder().decode(text));
+        writeStdout(text); // bytes as they are: `export --format otlp-proto` is binary
       } catch (err) {
         const code = (err as { code?: string } | null)?.code;
         // The reader went away (EPIPE): nothing more to say to it, and nothing wrong.
