@@ -45,6 +45,17 @@ export {
 export type { SessionFilter } from "./src/read/session_filter.ts";
 export { type PrunedSession, type PruneOptions, type PruneResult, pruneSessions } from "./src/read/prune.ts";
 export { renderHtml, type RenderHtmlOptions } from "./src/render/html_report.ts";
+export {
+  type DiffMarker,
+  type DiffOptions,
+  type DiffRow,
+  diffSessions,
+  type DivergenceReason,
+  type FirstDivergence,
+  type SessionDiff,
+  type SessionTotals,
+  type StepDifference,
+} from "./src/compare/diff.ts";
 export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/read/stats.ts";
 export type {
   Decision,

@@ -145,6 +145,33 @@ function extensionsHelp(): string {
     .join(", ");
 }
 
+/**
+ * Writes a command's output file atomically (0600, as every file ai-trace
+ * writes: a trace holds what the agent saw), with one clear error for a
+ * directory, a missing parent or a permission problem.
+ *
+ * @param output The file.
+ * @param rendered What to write.
+ * @returns How many bytes were written.
+ */
+export function writeOutputFile(output: string, rendered: string | Uint8Array): number {
+  let isDirectory = false;
+  try {
+    isDirectory = statPath(output).isDirectory;
+  } catch {
+    // Not there yet: the usual case.
+  }
+  if (isDirectory) throw new Error(`Cannot write "${output}": it is a directory`);
+  try {
+    writeFileAtomic(output, rendered);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new Error(`Cannot write "${output}": its directory does not exist`);
+    if (err instanceof PermissionError) throw new Error(`Cannot write "${output}": permission denied`);
+    throw err;
+  }
+  return typeof rendered === "string" ? new TextEncoder().encode(rendered).length : rendered.length;
+}
+
 /** The `export` command. */
 export const exportCommand: Command = {
   name: "export",
@@ -215,23 +242,7 @@ ${COMMON_HELP}`;
       writeOut(rendered);
       return 0;
     }
-    let isDirectory = false;
-    try {
-      isDirectory = statPath(output).isDirectory;
-    } catch {
-      // Not there yet: the usual case.
-    }
-    if (isDirectory) throw new Error(`Cannot write "${output}": it is a directory`);
-    try {
-      writeFileAtomic(output, rendered); // 0600, as every file ai-trace writes: a trace holds what the agent saw
-    } catch (err) {
-      if (err instanceof NotFoundError) throw new Error(`Cannot write "${output}": its directory does not exist`);
-      if (err instanceof PermissionError) {
-        throw new Error(`Cannot write "${output}": permission denied`);
-      }
-      throw err;
-    }
-    const bytes = typeof rendered === "string" ? new TextEncoder().encode(rendered).length : rendered.length;
+    const bytes = writeOutputFile(output, rendered);
     if (json) printJson(io, { path: output, format: name, bytes, session: session.path });
     else io.stderr(`Wrote ${name} of "${printable(session.session_id)}" to ${printable(output)} (${bytes} bytes)\n`);
     try {

@@ -8,6 +8,7 @@
 
 import { VERSION } from "../version.ts";
 import { type Command, makeContext, parseCommandArgs } from "./command.ts";
+import { diff } from "./diff.ts";
 import { exportCommand } from "./export.ts";
 import { terminalSafe } from "./format.ts";
 import { type Io, processIo } from "./io.ts";
@@ -30,6 +31,7 @@ export const commands: Record<string, Command> = {
   push,
   prune,
   serve,
+  diff,
 };
 
 /** The global help text. */
