@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -328,6 +328,54 @@ describe("push --all filters", () => {
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe("export --all filters", () => {
+  test("export --all writes each session that passes the filters into -o DIR, and says which filter", async () => {
+    const out = join(tempDir(), "reports");
+    try {
+      const { code, out: stdout, err } = await cli([
+        "--dir",
+        dir,
+        "export",
+        "--all",
+        "--format",
+        "md",
+        "-o",
+        out,
+        "--agent",
+        "research_*",
+        "--errors",
+        "--json",
+      ]);
+      assert.equal(code, 0, err);
+      const report = JSON.parse(stdout);
+      assert.deepEqual(report.filter, { agent: ["research_*"], errors: true });
+      assert.deepEqual(readdirSync(out).sort(), [
+        "research_agent_20261125_210000_r3h.md",
+        "research_beta_20261125_220000_b2h.md",
+      ]);
+      assert.match(readFileSync(join(out, "research_beta_20261125_220000_b2h.md"), "utf8"), /# Trace: research\\_beta/);
+      const all = await cli(["--dir", dir, "export", "--all", "--format", "json", "-o", out]);
+      assert.equal(all.code, 0, all.err);
+      assert.match(all.err, /Wrote json of 6 sessions to/);
+      assert.equal(readdirSync(out).filter((name) => name.endsWith(".json")).length, 6);
+    } finally {
+      removeDir(join(out, ".."));
+    }
+  });
+
+  test("export --all needs -o DIR; filters other than --agent need --all", async () => {
+    const a = await cli(["--dir", dir, "export", "--all", "--format", "md"]);
+    assert.equal(a.code, 2);
+    assert.match(a.err, /"--all" needs -o DIR/);
+    const b = await cli(["--dir", dir, "export", "latest", "--format", "md", "--errors"]);
+    assert.equal(b.code, 2);
+    assert.match(b.err, /need --all/);
+    const c = await cli(["--dir", dir, "export", "--all", "--format", "md", "-o", "x", "--since", "yesterday-ish"]);
+    assert.equal(c.code, 2);
+    assert.match(c.err, /"--since" needs a duration/);
   });
 });
 

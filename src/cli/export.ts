@@ -13,13 +13,20 @@ import { renderMarkdown } from "../render/markdown.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
 import { CONVENTIONS_HELP, CONVENTIONS_OPTION, otlpOptions } from "./otlp_options.ts";
 import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
-import { NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
+import { makeDir, NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import type { Session } from "../format/types.ts";
 import { type Command, COMMON_HELP, type OptionsConfig, type OptionValues, printJson, stringFlag } from "./command.ts";
 import { printable, type Style } from "./format.ts";
 import type { Io } from "./io.ts";
-import { AGENT_OPTION, lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
+import { lookupOptions, resolveSession, SESSION_HELP } from "./view.ts";
+import { join } from "node:path";
+import { loadSession } from "../read/session_index.ts";
+import { filterToJson, isFilterActive, selectSessions, type SessionFilter } from "../read/session_filter.ts";
+import { listTraceFiles } from "../read/trace_dir.ts";
+import type { ReadWarning } from "../format/types.ts";
+import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
+import { formatWarning } from "./list.ts";
 import { UsageError } from "./usage_error.ts";
 
 const HELP = "ai-trace export --help";
@@ -185,10 +192,15 @@ export const exportCommand: Command = {
       .filter((text) => text !== undefined)
       .join("\n");
     return `Usage: ai-trace export <session> --format ${Object.keys(formats).join("|")} [-o FILE] [--json]
+       ai-trace export --all --format F -o DIR [filters] [--json]
 
 Writes one session in another format, to standard output or, with -o, to a
 file (atomically: a temporary file, flushed, then renamed). Without --format,
 the format follows the extension of FILE: ${extensionsHelp()}.
+
+With --all, every session of the trace directory that passes the filters is
+written into DIR (created if needed), each as <agent>_<session id> with the
+format's extension.
 
 ${SESSION_HELP}
 
@@ -198,7 +210,11 @@ ${list}
 Options:
   -f, --format F      The format
   -o, --output FILE   Write to FILE instead of standard output
-      --agent NAME    With latest or latest~N: that agent's sessions only (repeatable)${extra ? "\n" + extra : ""}
+  -a, --all           Every session (that passes the filters) into the directory -o DIR
+      --agent NAME    With --all: a filter (below); with latest or latest~N: that
+                      agent's sessions only (repeatable)${extra ? "\n" + extra : ""}
+
+${FILTER_HELP}
 
 ${COMMON_HELP}`;
   },
@@ -206,7 +222,8 @@ ${COMMON_HELP}`;
     return {
       format: { type: "string", short: "f" },
       output: { type: "string", short: "o" },
-      agent: AGENT_OPTION,
+      all: { type: "boolean", short: "a" },
+      ...FILTER_OPTIONS,
       ...formatOptions(),
     };
   },
@@ -234,6 +251,14 @@ ${COMMON_HELP}`;
         }
       }
     }
+    const filter = parseFilterFlags(values, "export", io.now());
+    if (values.all === true) {
+      if (positionals.length > 0) throw new UsageError("Give a session or --all, not both", HELP);
+      return await exportAll({ io, dir, json, style, values }, name, format, filter, output);
+    }
+    if (Object.keys(filterToJson({ ...filter, agents: undefined })).length > 0) {
+      throw new UsageError("The filters --state, --since, --until and --errors need --all", HELP);
+    }
     const session = await resolveSession(dir, positionals[0], io.now(), "export", lookupOptions(io, values, style));
     const context: ExportContext = { now: io.now(), values, io, style };
     const rendered = await format.render(session, context);
@@ -255,3 +280,63 @@ ${COMMON_HELP}`;
     return 0;
   },
 };
+
+/**
+ * `export --all`: every session that passes the filter, each into its own
+ * file in the directory `output`.
+ */
+async function exportAll(
+  { io, dir, json, style, values }: { io: Io; dir: string; json: boolean; style: Style; values: OptionValues },
+  name: string,
+  format: ExportFormat,
+  filter: SessionFilter,
+  output: string | undefined,
+): Promise<number> {
+  if (output === undefined || output === "-") throw new UsageError('Option "--all" needs -o DIR', HELP);
+  if (values.open === true) throw new UsageError('Option "--open" works with one session, not --all', HELP);
+  const now = io.now();
+  const skip = (warning: ReadWarning) =>
+    io.stderr(formatWarning({ ...warning, message: `${warning.message}, skipped` }, style));
+  const listing = listTraceFiles(dir, { filter });
+  for (const warning of listing.skipped) skip(warning);
+  const files = isFilterActive(filter)
+    ? (await selectSessions(listing.files, filter, { now, onSkipped: skip })).map(({ file }) => file)
+    : listing.files;
+  try {
+    if (!statPath(output).isDirectory) {
+      throw new UsageError(`"${output}" is not a directory (--all writes into -o DIR)`, HELP);
+    }
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    makeDir(output);
+  }
+  const written: { path: string; session: string; bytes: number }[] = [];
+  const context: ExportContext = { now, values, io, style };
+  for (const file of files) {
+    let session: Session;
+    try {
+      session = await loadSession(file.path, { now });
+    } catch (err) {
+      skip({ path: file.path, line: 0, message: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    const rendered = await format.render(session, context);
+    const path = join(output, file.name.replace(/\.jsonl?$/, "") + format.extension);
+    writeFileAtomic(path, rendered);
+    const bytes = typeof rendered === "string" ? new TextEncoder().encode(rendered).length : rendered.length;
+    written.push({ path, session: file.path, bytes });
+  }
+  const total = written.reduce((sum, file) => sum + file.bytes, 0);
+  if (json) printJson(io, { dir: output, format: name, filter: filterToJson(filter), files: written, bytes: total });
+  else {
+    const none = isFilterActive(filter) ? "No sessions match the filters" : "No sessions";
+    io.stderr(
+      written.length === 0
+        ? `${none} in "${printable(dir)}": nothing written\n`
+        : `Wrote ${name} of ${written.length} session${written.length === 1 ? "" : "s"} to ${
+          printable(output)
+        } (${total} bytes)\n`,
+    );
+  }
+  return 0;
+}
