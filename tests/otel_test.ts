@@ -9,8 +9,10 @@ import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from "@o
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import * as ai6 from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { listTraceFiles, readSession, type Session, type SessionStep, Tracer } from "../mod.ts";
+import { listTraceFiles, readSession, type Session, type SessionStep, toOtlp, Tracer } from "../mod.ts";
 import { AiTraceSpanExporter, recordSpans } from "../src/integrations/otel.ts";
+import { plainSpansFromOtlp } from "../src/otlp/span_to_step.ts";
+import { decodeOtlpRequest, encodeOtlpRequest } from "../src/otlp/otlp_protobuf.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 
 // Without a context manager every span would be a trace of its own (the pitfall the docs name).
@@ -313,6 +315,69 @@ test("recordSpans() writes spans given in any order parents first, counting usag
     assert.equal(named(session, "remote_child")[0].parent_id, null);
     assert.equal(session.summary.input_tokens, 9, "the agent's 9 is its children's total, not more");
     assert.equal(session.summary.output_tokens, 3);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test("recordSpans() brings back a session ai-trace exported as OTLP (toOtlp, then plainSpansFromOtlp)", async () => {
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("round_trip", { traceDir: dir });
+    tracer.step("plan", { goal: "trip", limits: { days: 3 } }, { kind: "agent" }, (plan) => {
+      tracer.step("gpt-4o", { messages: 2 }, { kind: "llm" }, (llm) => {
+        llm.usage({
+          model: "gpt-4o",
+          response_model: "gpt-4o-2024",
+          provider: "openai",
+          input_tokens: 50,
+          output_tokens: 9,
+        });
+        llm.usage({ cost_usd: 0.002 });
+        llm.log({ finish_reason: "tool_calls", tool_calls: [{ name: "search" }] });
+        llm.decide("search", { reason: "needs facts", confidence: 0.8, alternatives: ["answer"] });
+      });
+      try {
+        tracer.step("search", { query: "LIS" }, { kind: "tool" }, () => {
+          throw new TypeError("no route");
+        });
+      } catch {
+        // recorded as a failed step
+      }
+      tracer.step("book").finish("skipped");
+      plan.log({ done: true });
+    });
+    tracer.step("wait", {}, { kind: "tool" }).start(); // still in flight at export
+    await tracer.close();
+    const original = await readSession(tracer.path!);
+
+    const copy = new Tracer("round_trip_copy", { traceDir: dir });
+    recordSpans(copy, plainSpansFromOtlp(toOtlp(original)));
+    await copy.close();
+    const back = await readSession(copy.path!);
+
+    const shape = (session: Session) =>
+      session.steps.map((step) => ({
+        name: step.name,
+        parent: session.steps.find((other) => other.id === step.parent_id)?.name ?? null,
+        kind: step.kind,
+        context: step.context,
+        outcome: step.outcome,
+        error: step.error,
+        error_type: step.error_type,
+        decision: step.decision,
+        usage: step.usage,
+        logs: step.logs.map(({ _t, ...fields }) => fields),
+        in_flight: step.in_flight,
+        started_ms: Math.round(step.started_at * 1000),
+      }));
+    assert.deepEqual(shape(back), shape(original));
+    assert.equal(back.summary.input_tokens, 50);
+    assert.equal(back.summary.in_flight, 1);
+
+    // The same spans through protobuf, as an OTLP receiver gets them.
+    const decoded = plainSpansFromOtlp(decodeOtlpRequest(encodeOtlpRequest(toOtlp(original))));
+    assert.deepEqual(decoded, plainSpansFromOtlp(toOtlp(original)));
   } finally {
     removeDir(dir);
   }

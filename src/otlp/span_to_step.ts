@@ -14,6 +14,8 @@
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
 import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../integrations/_fields.ts";
+import { GEN_AI, OI } from "./conventions.ts";
+import type { OtlpAnyValue, OtlpKeyValue } from "./to_otlp.ts";
 
 /** OTLP status codes: unset, ok, error. */
 const STATUS_ERROR = 2;
@@ -62,18 +64,23 @@ export interface SpanStep {
   usage?: Usage;
   /** Fields to log: output, text, tool calls, finish reason, response id, events. */
   logs: Record<string, unknown>[];
-  /** The choice between calling tools and answering, where the span shows both. */
-  decision?: { action: string; alternatives: string[] };
+  /** The choice between calling tools and answering, where the span shows both (or ai-trace's own decision). */
+  decision?: { action: string; reason?: string; confidence?: number; alternatives?: unknown[] };
   /** The error, for a span whose status is error. */
   error?: Error;
+  /** An outcome of the step's own (`"skipped"`, …), for a span ai-trace exported. */
+  outcome?: string;
+  /** A step that was in flight when ai-trace exported it: it is begun and not ended. */
+  inFlight?: boolean;
+  /** A span ai-trace exported (`ai_trace.step.name`): its usage is its own, never a total of its children's. */
+  native?: boolean;
 }
 
-// Attribute names of the conventions this mapping reads.
-const OI_KIND = "openinference.span.kind";
-const OPERATION = "gen_ai.operation.name";
+// Attribute names this mapping reads besides GEN_AI and OI: the AI SDK's own (`ai.*`), older GenAI names, and ai-trace's.
 const AI_OPERATION = "ai.operationId";
-const AGENT_NAME = "gen_ai.agent.name";
 const SERVICE_NAME = "service.name";
+const STEP_NAME = "ai_trace.step.name";
+const SESSION_ID = "ai_trace.session_id";
 
 const OI_KINDS: Record<string, string> = {
   LLM: "llm",
@@ -102,62 +109,63 @@ const GEN_AI_KINDS: Record<string, string> = {
 // The usage fields and the attributes they come from, first found wins (GenAI, then the AI SDK's, then OpenInference).
 const USAGE_SOURCES: [keyof Usage, string[]][] = [
   ["input_tokens", [
-    "gen_ai.usage.input_tokens",
+    GEN_AI.USAGE_INPUT_TOKENS,
     "gen_ai.usage.prompt_tokens",
     "ai.usage.inputTokens",
     "ai.usage.promptTokens",
     "ai.usage.tokens",
-    "llm.token_count.prompt",
+    OI.LLM_TOKEN_COUNT_PROMPT,
   ]],
   ["output_tokens", [
-    "gen_ai.usage.output_tokens",
+    GEN_AI.USAGE_OUTPUT_TOKENS,
     "gen_ai.usage.completion_tokens",
     "ai.usage.outputTokens",
     "ai.usage.completionTokens",
-    "llm.token_count.completion",
+    OI.LLM_TOKEN_COUNT_COMPLETION,
   ]],
   ["cache_read_input_tokens", [
-    "gen_ai.usage.cache_read.input_tokens",
+    GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS,
     "ai.usage.inputTokenDetails.cacheReadTokens",
     "ai.usage.cachedInputTokens",
-    "llm.token_count.prompt_details.cache_read",
+    OI.LLM_TOKEN_COUNT_PROMPT_CACHE_READ,
   ]],
   ["cache_creation_input_tokens", [
-    "gen_ai.usage.cache_creation.input_tokens",
+    GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS,
     "ai.usage.inputTokenDetails.cacheWriteTokens",
-    "llm.token_count.prompt_details.cache_write",
+    OI.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE,
   ]],
   ["reasoning_tokens", [
-    "gen_ai.usage.reasoning.output_tokens",
+    GEN_AI.USAGE_REASONING_OUTPUT_TOKENS,
     "ai.usage.outputTokenDetails.reasoningTokens",
     "ai.usage.reasoningTokens",
-    "llm.token_count.completion_details.reasoning",
+    OI.LLM_TOKEN_COUNT_COMPLETION_REASONING,
   ]],
+  ["cost_usd", ["ai_trace.usage.cost_usd", OI.LLM_COST_TOTAL]],
 ];
-const MODEL = ["gen_ai.request.model", "ai.model.id", "llm.model_name"];
-const RESPONSE_MODEL = ["gen_ai.response.model", "ai.response.model"];
-const PROVIDER = ["gen_ai.provider.name", "gen_ai.system", "ai.model.provider", "llm.provider", "llm.system"];
+const MODEL = [GEN_AI.REQUEST_MODEL, "ai.model.id", OI.LLM_MODEL_NAME, OI.EMBEDDING_MODEL_NAME];
+const RESPONSE_MODEL = [GEN_AI.RESPONSE_MODEL, "ai.response.model"];
+const PROVIDER = [GEN_AI.PROVIDER_NAME, "gen_ai.system", "ai.model.provider", OI.LLM_PROVIDER, OI.LLM_SYSTEM];
 
 // Attributes that become logs (outputs), by the name they are logged under.
 const OUTPUTS: [string, string][] = [
-  ["gen_ai.response.id", "response_id"],
+  [GEN_AI.RESPONSE_ID, "response_id"],
   ["ai.response.id", "response_id"],
-  ["gen_ai.response.finish_reasons", "finish_reason"],
+  [GEN_AI.RESPONSE_FINISH_REASONS, "finish_reason"],
   ["ai.response.finishReason", "finish_reason"],
   ["ai.response.text", "text"],
   ["ai.response.object", "object"],
   ["ai.response.toolCalls", "tool_calls"],
   ["gen_ai.output.messages", "output"],
   ["gen_ai.completion", "output"],
-  ["gen_ai.tool.call.result", "output"],
+  [GEN_AI.TOOL_CALL_RESULT, "output"],
   ["ai.toolCall.result", "output"],
-  ["output.value", "output"],
+  [OI.OUTPUT_VALUE, "output"],
 ];
 
 // Attributes read into something else, and noise: not repeated in the context.
 const CONSUMED = new Set<string>([
-  OI_KIND,
-  OPERATION,
+  OI.SPAN_KIND,
+  GEN_AI.OPERATION_NAME,
   AI_OPERATION,
   ...USAGE_SOURCES.flatMap(([, names]) => names),
   ...MODEL,
@@ -168,9 +176,9 @@ const CONSUMED = new Set<string>([
   "ai.usage.totalTokens",
   "ai.usage.inputTokenDetails.noCacheTokens",
   "ai.usage.outputTokenDetails.textTokens",
-  "llm.token_count.total",
-  "output.mime_type",
-  "input.mime_type",
+  OI.LLM_TOKEN_COUNT_TOTAL,
+  OI.OUTPUT_MIME_TYPE,
+  OI.INPUT_MIME_TYPE,
   "operation.name",
   "resource.name",
   "ai.response.timestamp",
@@ -193,36 +201,12 @@ const CONSUMED = new Set<string>([
 export function spanToStep(span: PlainSpan): SpanStep {
   const attributes = span.attributes ?? {};
   const attr = (name: string): unknown => get(attributes, name);
-  const first = (names: string[]): unknown => {
-    for (const name of names) {
-      const value = attr(name);
-      if (value !== undefined && value !== null && value !== "") return value;
-    }
-    return undefined;
-  };
-
+  if (typeof attr(STEP_NAME) === "string") return nativeStep(span);
   const step: SpanStep = { name: str(span.name) ?? "span", context: {}, logs: [] };
   const kind = kindOf(attributes);
   if (kind !== undefined) step.kind = kind;
-
-  const usage: Usage = {};
-  for (const [field, names] of USAGE_SOURCES) {
-    const value = num(first(names));
-    if (value !== undefined && (value !== 0 || field === "input_tokens" || field === "output_tokens")) {
-      (usage as Record<string, number>)[field] = value;
-    }
-  }
-  const hasTokens = Object.keys(usage).length > 0;
-  const model = str(first(MODEL));
-  const responseModel = str(first(RESPONSE_MODEL));
-  const provider = str(first(PROVIDER));
-  if (hasTokens || step.kind === "llm" || step.kind === "embedding") {
-    if (model !== undefined) usage.model = model;
-    if (responseModel !== undefined && responseModel !== model) usage.response_model = responseModel;
-    if (provider !== undefined) usage.provider = provider;
-  }
-  if (Object.keys(usage).length > 0) step.usage = usage;
-
+  const usage = usageOf(attributes, step.kind);
+  if (usage !== undefined) step.usage = usage;
   const outputs: Record<string, unknown> = {};
   for (const [name, as] of OUTPUTS) {
     const value = attr(name);
@@ -266,10 +250,99 @@ export function spanToStep(span: PlainSpan): SpanStep {
   return step;
 }
 
+// The usage a span reports: tokens from GenAI, the AI SDK or OpenInference attributes, and the model of a model call.
+function usageOf(attributes: Readonly<Record<string, unknown>>, kind: string | undefined): Usage | undefined {
+  const first = (names: string[]): unknown => {
+    for (const name of names) {
+      const value = get(attributes, name);
+      if (value !== undefined && value !== null && value !== "") return value;
+    }
+    return undefined;
+  };
+  const usage: Usage = {};
+  for (const [field, names] of USAGE_SOURCES) {
+    const value = num(first(names));
+    if (value !== undefined && (value !== 0 || field === "input_tokens" || field === "output_tokens")) {
+      (usage as Record<string, number>)[field] = value;
+    }
+  }
+  const hasTokens = Object.keys(usage).length > 0;
+  const model = str(first(MODEL));
+  const responseModel = str(first(RESPONSE_MODEL));
+  const provider = str(first(PROVIDER));
+  if (hasTokens || kind === "llm" || kind === "embedding") {
+    if (model !== undefined) usage.model = model;
+    if (responseModel !== undefined && responseModel !== model) usage.response_model = responseModel;
+    if (provider !== undefined) usage.provider = provider;
+  }
+  return Object.keys(usage).length > 0 ? usage : undefined;
+}
+
+// A span ai-trace exported (toOtlp): its step comes back as it was, from the `ai_trace.*` attributes and the log
+// events; the conventions' attributes, derived from the same step, are not repeated in its context.
+function nativeStep(span: PlainSpan): SpanStep {
+  const attributes = span.attributes ?? {};
+  const attr = (name: string): unknown => get(attributes, name);
+  const step: SpanStep = {
+    name: str(attr(STEP_NAME)) ?? str(span.name) ?? "span",
+    context: {},
+    logs: [],
+    native: true,
+  };
+  const kind = str(attr("ai_trace.step.kind"));
+  if (kind !== undefined) step.kind = kind;
+  const usage = usageOf(attributes, kind);
+  if (usage !== undefined) step.usage = usage;
+  const prefix = "ai_trace.context.";
+  for (const name of Object.keys(attributes)) {
+    if (name.startsWith(prefix)) step.context[name.slice(prefix.length)] = jsonText(attr(name));
+  }
+  const action = str(attr("ai_trace.decision.action"));
+  if (action !== undefined) {
+    step.decision = { action };
+    const reason = str(attr("ai_trace.decision.reason"));
+    if (reason !== undefined) step.decision.reason = reason;
+    const confidence = num(attr("ai_trace.decision.confidence"));
+    if (confidence !== undefined) step.decision.confidence = confidence;
+    const alternatives = jsonText(attr("ai_trace.decision.alternatives"));
+    if (alternatives !== undefined) step.decision.alternatives = isArray(alternatives) ? alternatives : [alternatives];
+  }
+  let exception: Readonly<Record<string, unknown>> | undefined;
+  for (const event of span.events ?? []) {
+    if (event.name === "log") {
+      const fields: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(event.attributes ?? {})) fields[key] = jsonText(value);
+      step.logs.push(fields);
+    } else if (event.name === "exception") exception ??= event.attributes ?? {};
+  }
+  if (attr("ai_trace.in_flight") === true) {
+    step.inFlight = true;
+    return step;
+  }
+  const outcome = str(attr("ai_trace.outcome"));
+  if (span.status?.code === STATUS_ERROR || outcome === "error") {
+    const error = new Error(str(get(exception, "exception.message")) ?? str(span.status?.message) ?? "error");
+    error.name = str(get(exception, "exception.type")) ?? "Error";
+    error.stack = str(get(exception, "exception.stacktrace")) ?? "";
+    step.error = error;
+  } else if (outcome !== undefined && outcome !== "ok") step.outcome = outcome;
+  return step;
+}
+
+// Nested values travel as JSON text: objects and arrays come back as they were.
+function jsonText(value: unknown): unknown {
+  if (typeof value !== "string" || (value[0] !== "{" && value[0] !== "[")) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 function kindOf(attributes: Readonly<Record<string, unknown>>): string | undefined {
-  const oi = str(get(attributes, OI_KIND));
+  const oi = str(get(attributes, OI.SPAN_KIND));
   if (oi !== undefined) return OI_KINDS[oi.toUpperCase()] ?? oi.toLowerCase();
-  const operation = str(get(attributes, OPERATION));
+  const operation = str(get(attributes, GEN_AI.OPERATION_NAME));
   if (operation !== undefined) return GEN_AI_KINDS[operation] ?? operation;
   const ai = str(get(attributes, AI_OPERATION));
   if (ai !== undefined) {
@@ -279,16 +352,16 @@ function kindOf(attributes: Readonly<Record<string, unknown>>): string | undefin
     if (/^ai\.(generate|stream)(Text|Object)$/.test(ai)) return "agent";
     return undefined;
   }
-  if (get(attributes, "gen_ai.tool.name") !== undefined) return "tool";
-  if (get(attributes, "gen_ai.request.model") !== undefined || get(attributes, "llm.model_name") !== undefined) {
+  if (get(attributes, GEN_AI.TOOL_NAME) !== undefined) return "tool";
+  if (get(attributes, GEN_AI.REQUEST_MODEL) !== undefined || get(attributes, OI.LLM_MODEL_NAME) !== undefined) {
     return "llm";
   }
   return undefined;
 }
 
 function looksJson(name: string): boolean {
-  return name.startsWith("ai.prompt") || name === "ai.toolCall.args" || name === "gen_ai.tool.call.arguments" ||
-    name === "gen_ai.input.messages" || name === "gen_ai.system_instructions" || name === "input.value" ||
+  return name.startsWith("ai.prompt") || name === "ai.toolCall.args" || name === GEN_AI.TOOL_CALL_ARGUMENTS ||
+    name === "gen_ai.input.messages" || name === "gen_ai.system_instructions" || name === OI.INPUT_VALUE ||
     name === "gen_ai.tool.definitions";
 }
 
@@ -311,7 +384,7 @@ export function traceAgentName(spans: readonly PlainSpan[]): string {
   const ids = new Set(spans.map((span) => span.spanId));
   const roots = spans.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId));
   for (const span of [...roots, ...spans]) {
-    const name = str(get(span.attributes, AGENT_NAME));
+    const name = str(get(span.attributes, GEN_AI.AGENT_NAME));
     if (name !== undefined) return name;
   }
   const root = roots.reduce<PlainSpan | undefined>(
@@ -351,7 +424,11 @@ export function traceAgentName(spans: readonly PlainSpan[]): string {
  */
 export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
   const byId = new Map<string, PlainSpan>();
-  for (const span of spans) byId.set(span.spanId, span);
+  for (const span of spans) {
+    // The span of an ai-trace session is the session itself, not a step: its steps are the roots.
+    if (get(span.attributes, SESSION_ID) !== undefined && get(span.attributes, STEP_NAME) === undefined) continue;
+    byId.set(span.spanId, span);
+  }
   const children = new Map<string, PlainSpan[]>();
   const roots: PlainSpan[] = [];
   for (const span of byId.values()) {
@@ -399,7 +476,7 @@ export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
   for (const { span, parent } of order) {
     quietly(() => {
       const plan = mapped.get(span.spanId)!;
-      if (plan.usage !== undefined && usageBelow.has(span.spanId)) {
+      if (plan.usage !== undefined && !plan.native && usageBelow.has(span.spanId)) {
         // The tokens below are counted there: here they are the total, logged.
         const { model, response_model, provider, ...tokens } = plan.usage;
         if (Object.keys(tokens).length > 0) plan.logs.push({ usage_total: tokens });
@@ -425,9 +502,116 @@ export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
     quietly(() => {
       for (const fields of plan.logs) step.log(fields);
       if (plan.usage !== undefined) step.usage(plan.usage);
-      if (plan.decision !== undefined) step.decide(plan.decision.action, { alternatives: plan.decision.alternatives });
+      if (plan.decision !== undefined) {
+        const { action, ...options } = plan.decision;
+        step.decide(action, options);
+      }
+      if (plan.inFlight) return;
       if (plan.error !== undefined) step.fail(plan.error, { endTime: span.endTime });
-      else step.finish("ok", { endTime: span.endTime });
+      else step.finish(plan.outcome ?? "ok", { endTime: span.endTime });
     });
   }
+}
+
+/** What {@linkcode plainSpansFromOtlp} reads: an OTLP/HTTP JSON export request (or one decoded from protobuf). */
+export interface OtlpSpansRequest {
+  /** The spans, by resource and scope. */
+  readonly resourceSpans?: readonly {
+    readonly resource?: { readonly attributes?: readonly OtlpKeyValue[] };
+    readonly scopeSpans?: readonly {
+      readonly spans?: readonly {
+        readonly traceId: string;
+        readonly spanId: string;
+        readonly parentSpanId?: string;
+        readonly name: string;
+        readonly startTimeUnixNano: string | number;
+        readonly endTimeUnixNano: string | number;
+        readonly attributes?: readonly OtlpKeyValue[];
+        readonly events?: readonly {
+          readonly timeUnixNano: string | number;
+          readonly name: string;
+          readonly attributes?: readonly OtlpKeyValue[];
+        }[];
+        readonly status?: { readonly code?: number; readonly message?: string };
+      }[];
+    }[];
+  }[];
+}
+
+/**
+ * The spans of an OTLP export request in the plain shape of {@linkcode recordSpans}: times in epoch milliseconds,
+ * attributes as plain values (`intValue` as a number, lists as arrays, key-value lists as objects). Spans without
+ * ids are left out.
+ *
+ * @param request the decoded request.
+ * @returns its spans, from every resource and scope.
+ */
+export function plainSpansFromOtlp(request: OtlpSpansRequest): PlainSpan[] {
+  const out: PlainSpan[] = [];
+  for (const resourceSpans of items(get(request, "resourceSpans"), 100_000)) {
+    const resource = attributesOf(get(get(resourceSpans, "resource"), "attributes"));
+    for (const scopeSpans of items(get(resourceSpans, "scopeSpans"), 100_000)) {
+      for (const span of items(get(scopeSpans, "spans"), 1_000_000)) {
+        const traceId = str(get(span, "traceId"));
+        const spanId = str(get(span, "spanId"));
+        if (traceId === undefined || spanId === undefined) continue;
+        const startTime = nanosToMs(get(span, "startTimeUnixNano")) ?? 0;
+        const status = get(span, "status");
+        out.push({
+          traceId,
+          spanId,
+          parentSpanId: str(get(span, "parentSpanId")),
+          name: str(get(span, "name")) ?? "span",
+          startTime,
+          endTime: nanosToMs(get(span, "endTimeUnixNano")) ?? startTime,
+          status: { code: num(get(status, "code")) ?? 0, message: str(get(status, "message")) },
+          attributes: attributesOf(get(span, "attributes")),
+          events: items(get(span, "events"), 10_000).map((event) => ({
+            name: str(get(event, "name")) ?? "event",
+            time: nanosToMs(get(event, "timeUnixNano")) ?? startTime,
+            attributes: attributesOf(get(event, "attributes")),
+          })),
+          resource,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function nanosToMs(value: unknown): number | undefined {
+  if (typeof value === "string" && /^\d+$/.test(value)) return Number(BigInt(value) / 1000n) / 1000;
+  const n = num(value);
+  return n === undefined ? undefined : n / 1e6;
+}
+
+function attributesOf(list: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of items(list, 10_000)) {
+    const key = str(get(pair, "key"));
+    if (key !== undefined && !(key in out)) out[key] = anyValue(get(pair, "value"), 0);
+  }
+  return out;
+}
+
+function anyValue(value: unknown, depth: number): unknown {
+  const v = value as OtlpAnyValue | undefined;
+  if (v === undefined || v === null || typeof v !== "object") return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.intValue !== undefined) return num(v.intValue);
+  if (v.doubleValue !== undefined) return num(v.doubleValue) ?? v.doubleValue;
+  if (depth > 16) return undefined;
+  if (v.arrayValue !== undefined) {
+    return items(get(v.arrayValue, "values"), 10_000).map((item) => anyValue(item, depth + 1));
+  }
+  if (v.kvlistValue !== undefined) {
+    const out: Record<string, unknown> = {};
+    for (const pair of items(get(v.kvlistValue, "values"), 10_000)) {
+      const key = str(get(pair, "key"));
+      if (key !== undefined) out[key] = anyValue(get(pair, "value"), depth + 1);
+    }
+    return out;
+  }
+  return undefined;
 }
