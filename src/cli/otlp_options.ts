@@ -9,7 +9,7 @@
 import type { OtlpConventions, ToOtlpOptions } from "../otlp/to_otlp.ts";
 import type { Session } from "../format/types.ts";
 import { type OptionsConfig, type OptionValues, stringFlag } from "./command.ts";
-import { type Style } from "./format.ts";
+import type { Style } from "./format.ts";
 import type { Io } from "./io.ts";
 import { formatWarning } from "./list.ts";
 import { UsageError } from "./usage_error.ts";

@@ -8,6 +8,8 @@
 import { openWithDefaultApp } from "../runtime.ts";
 import { startServer } from "../serve/server.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
+import { parseSize } from "../read/prune.ts";
+import { printable } from "./format.ts";
 import { countFlag } from "./list.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -25,6 +27,13 @@ session's timeline (the same report as "export --format html"). Running
 sessions update live, and new sessions appear as they start. The files stay
 the source of truth: nothing is imported or copied.
 
+It is also an OTLP/HTTP receiver: a program in any language, instrumented with
+OpenTelemetry, records into the directory with one variable,
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:6006
+(POST /v1/traces, application/x-protobuf or application/json, gzip or not).
+Each trace becomes a session file once its root span has come (or after 10 s
+without a new span), through the same mapping as the OpenTelemetry exporter.
+
 The first line on standard output is "Listening on http://HOST:PORT/".
 Ctrl-C stops the server (exit 0).
 
@@ -41,19 +50,42 @@ Options:
                     makes your traces reachable from other machines: they may
                     hold sensitive data
       --open        Open the page in the default browser (or $BROWSER)
+      --max-body SIZE
+                    The largest OTLP request taken, compressed or inflated
+                    (default 32M; bytes, or K, M, G); larger ones get 413
 
 ${COMMON_HELP}`,
-  options: { port: { type: "string", short: "p" }, host: { type: "string" }, open: { type: "boolean" } },
+  options: {
+    port: { type: "string", short: "p" },
+    host: { type: "string" },
+    open: { type: "boolean" },
+    "max-body": { type: "string" },
+  },
   maxPositionals: 0,
   async run({ io, dir, values }): Promise<number> {
     const port = countFlag(stringFlag(values, "port"), "--port", "serve") ?? 6006;
     if (port > 65535) throw new UsageError(`Option "--port" takes 0 to 65535, got ${port}`, HELP_COMMAND);
     const host = stringFlag(values, "host") ?? "127.0.0.1";
     if (host === "") throw new UsageError('Option "--host" needs an address', HELP_COMMAND);
+    const maxBodyText = stringFlag(values, "max-body");
+    const maxBody = maxBodyText === undefined ? undefined : parseSize(maxBodyText);
+    if (maxBody === undefined && maxBodyText !== undefined || maxBody === 0) {
+      throw new UsageError(
+        `Option "--max-body" takes a size such as 32M or 1048576, got "${maxBodyText}"`,
+        HELP_COMMAND,
+      );
+    }
     const signal = io.signal;
     let server;
     try {
-      server = await startServer({ dir, host, port, now: () => io.now() });
+      server = await startServer({
+        dir,
+        host,
+        port,
+        maxBody,
+        now: () => io.now(),
+        onError: (error) => io.stderr(`warning: ${printable(error.message)}\n`),
+      });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === "EADDRINUSE") throw new Error(`Cannot listen on ${host}:${port}: the port is in use (try --port 0)`);

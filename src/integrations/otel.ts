@@ -34,8 +34,9 @@
  * @module
  */
 
-import { Tracer, type TracerOptions } from "../record/tracer.ts";
-import { type PlainSpan, recordSpans, traceAgentName } from "../otlp/span_to_step.ts";
+import type { PlainSpan } from "../otlp/span_to_step.ts";
+import type { TracerOptions } from "../record/tracer.ts";
+import { TraceSessions } from "../otlp/trace_sessions.ts";
 import { get, num, quietly, str } from "./_fields.ts";
 
 export { type PlainSpan, recordSpans } from "../otlp/span_to_step.ts";
@@ -102,10 +103,6 @@ export interface AiTraceSpanExporterOptions extends Omit<TracerOptions, "session
   maxPendingSpans?: number;
 }
 
-interface PendingTrace {
-  spans: PlainSpan[];
-}
-
 const SUCCESS: OtelExportResult = { code: 0 };
 
 /**
@@ -138,10 +135,7 @@ const SUCCESS: OtelExportResult = { code: 0 };
  * ```
  */
 export class AiTraceSpanExporter {
-  readonly #options: Omit<AiTraceSpanExporterOptions, "maxPendingSpans">;
-  readonly #maxPending: number;
-  readonly #pending = new Map<string, PendingTrace>(); // oldest first
-  #pendingSpans = 0;
+  readonly #sessions: TraceSessions;
   #shutdown = false;
 
   /**
@@ -158,13 +152,11 @@ export class AiTraceSpanExporter {
    * ```
    */
   constructor(options: AiTraceSpanExporterOptions = {}) {
-    const { maxPendingSpans, ...tracerOptions } = options;
-    const max = maxPendingSpans ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`Cannot create AiTraceSpanExporter: maxPendingSpans must be a positive integer, got ${max}`);
+    try {
+      this.#sessions = new TraceSessions(options);
+    } catch (err) {
+      throw new RangeError(`Cannot create AiTraceSpanExporter: ${(err as Error).message}`);
     }
-    this.#maxPending = max;
-    this.#options = tracerOptions;
   }
 
   /**
@@ -189,26 +181,16 @@ export class AiTraceSpanExporter {
       return;
     }
     quietly(() => {
-      const ended: string[] = [];
+      const plain: PlainSpan[] = [];
+      // A span whose parent is in another process (a remote parent) ends this process's part of the trace.
+      const remoteChild = new Set<PlainSpan>();
       for (const span of spans) {
-        const plain = plainSpan(span);
-        if (plain === undefined) continue;
-        let trace = this.#pending.get(plain.traceId);
-        if (trace === undefined) {
-          trace = { spans: [] };
-          this.#pending.set(plain.traceId, trace);
-        }
-        trace.spans.push(plain);
-        this.#pendingSpans++;
-        const remoteParent = get(get(span, "parentSpanContext"), "isRemote") === true;
-        if (!plain.parentSpanId || remoteParent) ended.push(plain.traceId);
+        const one = plainSpan(span);
+        if (one === undefined) continue;
+        plain.push(one);
+        if (get(get(span, "parentSpanContext"), "isRemote") === true) remoteChild.add(one);
       }
-      for (const traceId of ended) this.#write(traceId);
-      while (this.#pendingSpans > this.#maxPending) {
-        const oldest = this.#pending.keys().next();
-        if (oldest.done) break;
-        this.#write(oldest.value);
-      }
+      this.#sessions.add(plain, (span) => !span.parentSpanId || remoteChild.has(span));
     });
     resultCallback(SUCCESS);
   }
@@ -226,9 +208,7 @@ export class AiTraceSpanExporter {
    * ```
    */
   forceFlush(): Promise<void> {
-    quietly(() => {
-      for (const traceId of [...this.#pending.keys()]) this.#write(traceId);
-    });
+    quietly(() => this.#sessions.flush());
     return Promise.resolve();
   }
 
@@ -248,29 +228,6 @@ export class AiTraceSpanExporter {
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.#shutdown = true;
-  }
-
-  #write(traceId: string): void {
-    const trace = this.#pending.get(traceId);
-    if (trace === undefined) return;
-    this.#pending.delete(traceId);
-    this.#pendingSpans -= trace.spans.length;
-    const resource = trace.spans[0]?.resource ?? {};
-    const meta: Record<string, unknown> = { ...this.#options.meta, trace_id: traceId };
-    const service = str(get(resource, "service.name"));
-    if (service !== undefined) meta.service_name = service;
-    let startedAt = Infinity;
-    for (const span of trace.spans) startedAt = Math.min(startedAt, span.startTime);
-    const tracer = new Tracer(traceAgentName(trace.spans), {
-      ...this.#options,
-      meta,
-      startedAt: Number.isFinite(startedAt) && startedAt >= 0 ? startedAt : undefined,
-    });
-    try {
-      recordSpans(tracer, trace.spans);
-    } finally {
-      tracer.closeSync();
-    }
   }
 }
 

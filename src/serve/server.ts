@@ -1,7 +1,9 @@
 /**
  * `ai-trace serve`'s HTTP server: the page, its JSON API, live updates as
- * server-sent events, one session's report and downloads. The trace
- * directory is the database: every answer is read from the files when asked.
+ * server-sent events, one session's report and downloads, and an OTLP/HTTP
+ * receiver (`POST /v1/traces`) that writes each received trace as a session.
+ * The trace directory is the database: every answer is read from the files
+ * when asked.
  *
  * Safety: it binds to 127.0.0.1 unless told otherwise; requests whose `Host`
  * is not the address it listens on are refused (DNS rebinding); a request
@@ -24,7 +26,9 @@ import { toOtlp } from "../otlp/to_otlp.ts";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
+import { TraceSessions } from "../otlp/trace_sessions.ts";
 import { DirectoryWatch } from "./directory_watch.ts";
+import { handleOtlpTraces } from "./otlp_receiver.ts";
 import { PAGE_CSP, renderServePage } from "./page.ts";
 
 /** Options of {@linkcode startServer}. */
@@ -39,6 +43,15 @@ export interface ServeOptions {
   now?: () => number;
   /** How often the directory is looked at for live updates, in milliseconds. @default {250} */
   pollMs?: number;
+  /** The largest OTLP request body taken, in bytes (compressed or inflated). @default {33554432} */
+  maxBody?: number;
+  /**
+   * A trace received over OTLP whose root span has not come is written as it stands after this many
+   * milliseconds without a new span. @default {10000}
+   */
+  traceIdleMs?: number;
+  /** Where problems writing received traces are reported. @default {one line on standard error} */
+  onError?: (error: Error) => void;
 }
 
 /** A server that runs. */
@@ -122,10 +135,22 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   const now = options.now ?? Date.now;
   const watch = new DirectoryWatch(dir, options.pollMs ?? 250);
   const streams = new Set<ServerResponse>();
+  // Spans received over OTLP, held per trace until its root span comes, then written as a session.
+  const received = new TraceSessions({ traceDir: dir, onError: options.onError });
+  const idleMs = options.traceIdleMs ?? 10_000;
+  const idleFlush = setInterval(() => received.flush(idleMs), Math.max(50, Math.min(idleMs, 1000)));
+  (idleFlush as { unref?: () => void }).unref?.();
   let hostAllowed: (value: string | undefined) => boolean = () => false;
 
   const routes = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
     const path = url.pathname;
+    if (path === "/v1/traces") {
+      if (request.method !== "POST") throw new HttpError(405, "Send OTLP traces with POST");
+      return handleOtlpTraces(request, response, {
+        maxBody: options.maxBody ?? 32 * 1024 * 1024,
+        record: (spans) => received.add(spans),
+      });
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       throw new HttpError(405, `Method ${request.method} is not allowed on ${path}`);
     }
@@ -220,6 +245,8 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
         port,
         close: () =>
           new Promise<void>((done) => {
+            clearInterval(idleFlush);
+            received.flush();
             watch.stop();
             for (const stream of streams) stream.destroy();
             server.close(() => done());
