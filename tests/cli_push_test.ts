@@ -125,6 +125,7 @@ describe("ai-trace push and the OTEL_EXPORTER_OTLP_* variables", () => {
       };
       const refused = await cli(["--dir", dir, "push", "latest"], env);
       assert.equal(refused.code, 1);
+      assert.match(refused.err, /HTTP 415 \(the server does not take OTLP JSON: unset OTEL_EXPORTER_OTLP_PROTOCOL,/);
       assert.equal(phoenix.requests[0].headers["content-type"], "application/json");
       assert.equal(phoenix.requests[0].headers["content-encoding"], "gzip");
       const run = await cli(
@@ -148,6 +149,7 @@ describe("ai-trace push and the OTEL_EXPORTER_OTLP_* variables", () => {
         [[], { ...base, OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /Variable OTEL_EXPORTER_OTLP_COMPRESSION/],
         [[], { ...base, OTEL_EXPORTER_OTLP_HEADERS: "novalue" }, /Variable OTEL_EXPORTER_OTLP_HEADERS/],
         [[], { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: "soon" }, /Variable OTEL_EXPORTER_OTLP_TIMEOUT/],
+        [[], { OTEL_EXPORTER_OTLP_ENDPOINT: "localhost:4318" }, /Cannot push to "localhost:4318": .* \(from OTEL_EXPORTER_OTLP_ENDPOINT\)/],
       ];
       for (const [args, env, message] of cases) {
         const run = await cli(["--dir", dir, "push", "latest", ...args], env);

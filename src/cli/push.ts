@@ -102,6 +102,8 @@ export interface PushSettings {
   headers: Record<string, string>;
   /** `http/protobuf` or `http/json`. */
   protocol: OtlpProtocol;
+  /** Where the endpoint and the protocol came from: `--endpoint`, a variable's name, or `default`. */
+  from: { endpoint: string; protocol: string };
   /** `gzip` or `none`. */
   compression: OtlpCompression;
   /** Milliseconds per try, when a variable sets it. */
@@ -120,6 +122,7 @@ export function pushSettings(values: OptionValues, env: (name: string) => string
 
   let endpoint = stringFlag(values, "endpoint");
   let exactEndpoint = false;
+  let endpointFrom = "--endpoint";
   if (endpoint === "") throw new UsageError('Option "--endpoint" needs a URL', HELP_COMMAND);
   if (endpoint === undefined) {
     const traces = env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")?.trim();
@@ -127,7 +130,11 @@ export function pushSettings(values: OptionValues, env: (name: string) => string
     if (traces) {
       endpoint = traces;
       exactEndpoint = true;
-    } else if (general) endpoint = general;
+      endpointFrom = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    } else if (general) {
+      endpoint = general;
+      endpointFrom = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    }
   }
   if (endpoint === undefined) {
     throw new UsageError(
@@ -174,7 +181,19 @@ export function pushSettings(values: OptionValues, env: (name: string) => string
   }
   for (const [key, value] of Object.entries(parseHeaderFlags(values))) setHeader(headers, key, value);
 
-  return { endpoint, exactEndpoint, headers, protocol, compression, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  const from = {
+    endpoint: endpointFrom,
+    protocol: protocolFlag !== undefined ? "--protocol" : protocolVar?.[0] ?? "default",
+  };
+  return {
+    endpoint,
+    exactEndpoint,
+    headers,
+    protocol,
+    from,
+    compression,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
 }
 
 /** The `push` command. */
@@ -248,7 +267,8 @@ ${COMMON_HELP}`,
     try {
       url = redactUrl(otlpTracesUrl(settings.endpoint, settings.exactEndpoint));
     } catch (err) {
-      throw new UsageError((err as Error).message, HELP_COMMAND);
+      const where = settings.from.endpoint === "--endpoint" ? "" : ` (from ${settings.from.endpoint})`;
+      throw new UsageError(`${(err as Error).message}${where}`, HELP_COMMAND);
     }
     const all = values.all === true;
     if (all && positionals.length > 0) throw new UsageError("Give sessions or --all, not both", HELP_COMMAND);
@@ -323,8 +343,10 @@ ${COMMON_HELP}`,
       if (!(err instanceof OtlpPushError)) throw err;
       let message = err.message;
       if (err.status === 415) {
+        const source = settings.from.protocol;
+        const undo = source === "--protocol" ? "leave out --protocol http/json" : `unset ${source}`;
         message += settings.protocol === "http/json"
-          ? " (the server does not take OTLP JSON: leave out --protocol http/json, protobuf is the default)"
+          ? ` (the server does not take OTLP JSON: ${undo}, protobuf is the default)`
           : " (the server does not take OTLP protobuf: try --protocol http/json)";
       }
       if (err.result.requests > 0) {
