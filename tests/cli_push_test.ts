@@ -149,7 +149,11 @@ describe("ai-trace push and the OTEL_EXPORTER_OTLP_* variables", () => {
         [[], { ...base, OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /Variable OTEL_EXPORTER_OTLP_COMPRESSION/],
         [[], { ...base, OTEL_EXPORTER_OTLP_HEADERS: "novalue" }, /Variable OTEL_EXPORTER_OTLP_HEADERS/],
         [[], { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: "soon" }, /Variable OTEL_EXPORTER_OTLP_TIMEOUT/],
-        [[], { OTEL_EXPORTER_OTLP_ENDPOINT: "localhost:4318" }, /Cannot push to "localhost:4318": .* \(from OTEL_EXPORTER_OTLP_ENDPOINT\)/],
+        [
+          [],
+          { OTEL_EXPORTER_OTLP_ENDPOINT: "localhost:4318" },
+          /Cannot push to "localhost:4318": .* \(from OTEL_EXPORTER_OTLP_ENDPOINT\)/,
+        ],
       ];
       for (const [args, env, message] of cases) {
         const run = await cli(["--dir", dir, "push", "latest", ...args], env);
