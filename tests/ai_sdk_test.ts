@@ -273,6 +273,38 @@ test("aiSdkTelemetry() ends an aborted streamText call as aborted (ai 7)", async
   assert.equal(recorded.session.summary.in_flight, 0);
 });
 
+test("aiSdkTelemetry() ends an aborted streamText call as aborted, through its abort signal (ai 6)", async () => {
+  const recorded = await record(async (tracer) => {
+    const controller = new AbortController();
+    const chunks = streamParts(["a", "b", "c", "d"], 5, 4);
+    const result = ai6.streamText({
+      model: new MockLanguageModelV3({
+        modelId: "streamer",
+        doStream: {
+          stream: new ReadableStream({
+            async pull(stream) {
+              const next = chunks.shift();
+              if (next === undefined) return;
+              stream.enqueue(next);
+              if (next.type === "text-delta") {
+                controller.abort();
+                await new Promise((resolve) => setTimeout(resolve, 1));
+              }
+            },
+          }),
+        },
+      }),
+      prompt: "Count",
+      abortSignal: controller.signal,
+      experimental_telemetry: { integrations: aiSdkTelemetry(tracer) },
+    });
+    await result.consumeStream();
+  });
+  const [call] = recorded.byKind("agent");
+  assert.equal(call.outcome, "aborted");
+  assert.equal(recorded.session.summary.in_flight, 0);
+});
+
 test("aiSdkTelemetry() registered globally records every call (ai 6 registerTelemetryIntegration)", async () => {
   const recorded = await record(async (tracer) => {
     const before = globalThis.AI_SDK_TELEMETRY_INTEGRATIONS;
