@@ -11,7 +11,7 @@ import * as ai6 from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { listTraceFiles, readSession, type Session, type SessionStep, toOtlp, Tracer } from "../mod.ts";
 import { AiTraceSpanExporter, recordSpans } from "../src/integrations/otel.ts";
-import { plainSpansFromOtlp } from "../src/otlp/span_to_step.ts";
+import { plainSpansFromOtlp } from "../src/otlp/from_otlp.ts";
 import { decodeOtlpRequest, encodeOtlpRequest } from "../src/otlp/otlp_protobuf.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 

@@ -99,7 +99,7 @@ function statusCode(value: unknown): number {
  * @returns Its spans, with their resource's attributes.
  * @throws {OtlpRequestError} When it is not an export request.
  */
-export function spansFromOtlp(request: unknown): PlainSpan[] {
+export function plainSpansFromOtlp(request: unknown): PlainSpan[] {
   if (!isObject(request)) throw new OtlpRequestError("the body is not an ExportTraceServiceRequest object");
   const spans: PlainSpan[] = [];
   for (const resourceSpans of list(request.resourceSpans, "resourceSpans")) {

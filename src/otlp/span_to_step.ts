@@ -15,7 +15,6 @@ import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
 import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../integrations/_fields.ts";
 import { GEN_AI, OI } from "./conventions.ts";
-import type { OtlpAnyValue, OtlpKeyValue } from "./to_otlp.ts";
 
 /** OTLP status codes: unset, ok, error. */
 const STATUS_ERROR = 2;
@@ -511,107 +510,4 @@ export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
       else step.finish(plan.outcome ?? "ok", { endTime: span.endTime });
     });
   }
-}
-
-/** What {@linkcode plainSpansFromOtlp} reads: an OTLP/HTTP JSON export request (or one decoded from protobuf). */
-export interface OtlpSpansRequest {
-  /** The spans, by resource and scope. */
-  readonly resourceSpans?: readonly {
-    readonly resource?: { readonly attributes?: readonly OtlpKeyValue[] };
-    readonly scopeSpans?: readonly {
-      readonly spans?: readonly {
-        readonly traceId: string;
-        readonly spanId: string;
-        readonly parentSpanId?: string;
-        readonly name: string;
-        readonly startTimeUnixNano: string | number;
-        readonly endTimeUnixNano: string | number;
-        readonly attributes?: readonly OtlpKeyValue[];
-        readonly events?: readonly {
-          readonly timeUnixNano: string | number;
-          readonly name: string;
-          readonly attributes?: readonly OtlpKeyValue[];
-        }[];
-        readonly status?: { readonly code?: number; readonly message?: string };
-      }[];
-    }[];
-  }[];
-}
-
-/**
- * The spans of an OTLP export request in the plain shape of {@linkcode recordSpans}: times in epoch milliseconds,
- * attributes as plain values (`intValue` as a number, lists as arrays, key-value lists as objects). Spans without
- * ids are left out.
- *
- * @param request the decoded request.
- * @returns its spans, from every resource and scope.
- */
-export function plainSpansFromOtlp(request: OtlpSpansRequest): PlainSpan[] {
-  const out: PlainSpan[] = [];
-  for (const resourceSpans of items(get(request, "resourceSpans"), 100_000)) {
-    const resource = attributesOf(get(get(resourceSpans, "resource"), "attributes"));
-    for (const scopeSpans of items(get(resourceSpans, "scopeSpans"), 100_000)) {
-      for (const span of items(get(scopeSpans, "spans"), 1_000_000)) {
-        const traceId = str(get(span, "traceId"));
-        const spanId = str(get(span, "spanId"));
-        if (traceId === undefined || spanId === undefined) continue;
-        const startTime = nanosToMs(get(span, "startTimeUnixNano")) ?? 0;
-        const status = get(span, "status");
-        out.push({
-          traceId,
-          spanId,
-          parentSpanId: str(get(span, "parentSpanId")),
-          name: str(get(span, "name")) ?? "span",
-          startTime,
-          endTime: nanosToMs(get(span, "endTimeUnixNano")) ?? startTime,
-          status: { code: num(get(status, "code")) ?? 0, message: str(get(status, "message")) },
-          attributes: attributesOf(get(span, "attributes")),
-          events: items(get(span, "events"), 10_000).map((event) => ({
-            name: str(get(event, "name")) ?? "event",
-            time: nanosToMs(get(event, "timeUnixNano")) ?? startTime,
-            attributes: attributesOf(get(event, "attributes")),
-          })),
-          resource,
-        });
-      }
-    }
-  }
-  return out;
-}
-
-function nanosToMs(value: unknown): number | undefined {
-  if (typeof value === "string" && /^\d+$/.test(value)) return Number(BigInt(value) / 1000n) / 1000;
-  const n = num(value);
-  return n === undefined ? undefined : n / 1e6;
-}
-
-function attributesOf(list: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const pair of items(list, 10_000)) {
-    const key = str(get(pair, "key"));
-    if (key !== undefined && !(key in out)) out[key] = anyValue(get(pair, "value"), 0);
-  }
-  return out;
-}
-
-function anyValue(value: unknown, depth: number): unknown {
-  const v = value as OtlpAnyValue | undefined;
-  if (v === undefined || v === null || typeof v !== "object") return undefined;
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) return num(v.intValue);
-  if (v.doubleValue !== undefined) return num(v.doubleValue) ?? v.doubleValue;
-  if (depth > 16) return undefined;
-  if (v.arrayValue !== undefined) {
-    return items(get(v.arrayValue, "values"), 10_000).map((item) => anyValue(item, depth + 1));
-  }
-  if (v.kvlistValue !== undefined) {
-    const out: Record<string, unknown> = {};
-    for (const pair of items(get(v.kvlistValue, "values"), 10_000)) {
-      const key = str(get(pair, "key"));
-      if (key !== undefined) out[key] = anyValue(get(pair, "value"), depth + 1);
-    }
-    return out;
-  }
-  return undefined;
 }

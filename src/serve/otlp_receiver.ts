@@ -14,7 +14,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
-import { OtlpRequestError, spansFromOtlp } from "../otlp/from_otlp.ts";
+import { OtlpRequestError, plainSpansFromOtlp } from "../otlp/from_otlp.ts";
 import { ProtoDecodeError, ProtoWriter } from "../otlp/protobuf_wire.ts";
 import type { PlainSpan } from "../otlp/span_to_step.ts";
 
@@ -131,7 +131,7 @@ export async function handleOtlpTraces(
     const decoded = protobuf
       ? decodeOtlpRequest(body)
       : JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-    spans = spansFromOtlp(decoded);
+    spans = plainSpansFromOtlp(decoded);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       return fail(413, RESOURCE_EXHAUSTED, `The body is larger than ${options.maxBody} bytes (see --max-body)`);
