@@ -8,7 +8,7 @@
  * Usage: node scripts/check_binary.mjs [path/to/binary]   (exit 0 when all checks pass)
  */
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -85,6 +85,35 @@ check(
 );
 const version = run(["--version"]);
 check("--version", version.status === 0 && /^ai-trace \d+\.\d+\.\d+\n$/.test(version.stdout), version.stdout);
+
+// serve: the page and the API from the binary alone, then Ctrl-C.
+{
+  const server = spawn(binary, ["--dir", fixtures, "serve", "--port", "0"], {
+    env: { PATH: "", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  server.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => server.on("close", (code) => resolve(code)));
+  const first = await new Promise((resolve) => {
+    server.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) resolve(stdout.split("\n")[0]);
+    });
+    server.on("close", () => resolve(stdout.split("\n")[0]));
+  });
+  const url = /^Listening on (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(first)?.[1];
+  check("serve: the first line says where it listens", url !== undefined, first + stderr);
+  if (url !== undefined) {
+    const page = await fetch(url).then((r) => r.text()).catch((e) => String(e));
+    check("serve: the page", page.startsWith("<!doctype html>") && page.includes("servePage"), page.slice(0, 200));
+    const sessions = await fetch(url + "api/sessions").then((r) => r.json()).catch(() => undefined);
+    check("serve: /api/sessions lists the four sessions", sessions?.sessions?.length === 4, JSON.stringify(sessions));
+  }
+  server.kill("SIGINT");
+  check("serve: Ctrl-C exits 0", (await exited) === 0, stderr);
+}
 
 console.log(failures === 0 ? `All checks passed (${binary})` : `${failures} check(s) failed`);
 process.exit(failures === 0 ? 0 : 1);
