@@ -85,6 +85,12 @@ describe("session lookup on the command line", () => {
     assert.equal(JSON.parse(b.out).path, paths.research_3h_crashed);
   });
 
+  test("view --agent with a session that is not latest is a usage error", async () => {
+    const { code, err } = await cli(["--dir", dir, "view", "research_beta", "--agent", "research_agent"]);
+    assert.equal(code, 2);
+    assert.match(err, /"--agent" works with latest or latest~N, not "research_beta"/);
+  });
+
   test("view AGENT shows its newest session with one line on standard error", async () => {
     const { code, out, err } = await cli(["--dir", dir, "view", "research_agent", "--json"]);
     assert.equal(code, 0, err);

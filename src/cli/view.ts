@@ -67,6 +67,12 @@ export async function resolveSession(
   if (query === undefined || query === "") {
     throw new UsageError(`Missing <session> (a session id, a file, or "latest")`, `ai-trace ${command} --help`);
   }
+  if (options.agents !== undefined && options.agents.length > 0 && !/^latest(~\d+)?$/.test(query)) {
+    throw new UsageError(
+      `Option "--agent" works with latest or latest~N, not "${query}" (or write latest:AGENT)`,
+      `ai-trace ${command} --help`,
+    );
+  }
   let path: string;
   try {
     path = findSession(dir, query, options).path;
