@@ -80,6 +80,25 @@ function route(_req: IncomingMessage, res: ServerResponse, path: string, body: R
     case "/v1/chat/completions":
       return chatCompletions(res, requestId, body);
     case "/v1/responses":
+      if (body.stream === true) {
+        const done = responseObject(body) as Record<string, unknown>;
+        const created = { ...done, status: "in_progress", output: [], usage: null };
+        return sse(res, { "x-request-id": requestId }, [
+          { event: "response.created", data: { type: "response.created", sequence_number: 0, response: created } },
+          {
+            event: "response.output_text.delta",
+            data: {
+              type: "response.output_text.delta",
+              sequence_number: 1,
+              item_id: "msg_1",
+              output_index: 1,
+              content_index: 0,
+              delta: "Low tide is at six.",
+            },
+          },
+          { event: "response.completed", data: { type: "response.completed", sequence_number: 2, response: done } },
+        ]);
+      }
       return json(res, 200, { "x-request-id": requestId }, responseObject(body));
     case "/v1/embeddings":
       return embeddings(res, requestId, body);

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { renderHtml } from "../src/render/html_report.ts";
+import { readSession, Tracer } from "../mod.ts";
 import type { Session } from "../src/format/types.ts";
 import { chromiumSkipReason, launchChromium } from "./_chromium.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
@@ -221,6 +222,38 @@ describe("renderHtml() in Chromium", { skip: skip ?? false, timeout: 60_000 }, (
     assert.match(detail, /Modelclaude-haiku-4-5.*Input tokens3,412.*Output tokens286.*Cost\$0\.0048/);
     await page.click('.row:has-text("notify_slack")');
     assert.match((await page.textContent("#detail")) ?? "", /never ended/);
+    assertClean(incidents);
+    await context.close();
+  });
+
+  test("renderHtml() shows provider, response model, cache and reasoning tokens, per step and summed", async () => {
+    const dir = tempDir();
+    const tracer = new Tracer("llm_agent", { traceDir: dir });
+    tracer.step("openai.chat", {}, { kind: "llm" }, (step) =>
+      step.usage({
+        model: "gpt-4o-mini",
+        response_model: "gpt-4o-mini-2024-07-18",
+        provider: "openai",
+        input_tokens: 1200,
+        output_tokens: 80,
+        cache_read_input_tokens: 1024,
+        cache_creation_input_tokens: 64,
+        reasoning_tokens: 32,
+      }));
+    await tracer.close();
+    const session = await readSession(tracer.path!);
+    removeDir(dir);
+    const { page, context, incidents } = await open(session, "usage_report.html");
+    assert.match(
+      (await page.textContent("#stats")) ?? "",
+      /Cache \/ reasoning1,024 cache read · 64 cache write · 32 reasoning/,
+    );
+    await page.click('.row:has-text("openai.chat")');
+    const detail = (await page.textContent("#detail")) ?? "";
+    assert.match(
+      detail,
+      /Modelgpt-4o-mini.*Answered bygpt-4o-mini-2024-07-18.*Provideropenai.*Input tokens1,200.*Output tokens80.*Cache read tokens1,024.*Cache write tokens64.*Reasoning tokens32/,
+    );
     assertClean(incidents);
     await context.close();
   });

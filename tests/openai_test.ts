@@ -225,6 +225,24 @@ describe("wrapOpenAI()", () => {
     removeDir(dir);
   });
 
+  test("wrapOpenAI() records a streamed responses.create from its completed event, events unchanged", async () => {
+    const { dir, plain, wrapped, steps } = clients();
+    const request = { model: "gpt-5-mini", input: "When is low tide?", stream: true as const };
+    const expected = await collect(await plain.responses.create(request));
+    const got = await collect(await wrapped.responses.create(request));
+    assert.deepEqual(got, expected);
+    const [llm] = await steps();
+    assert.equal(llm.outcome, "ok");
+    assert.equal(llm.usage?.input_tokens, 80);
+    assert.equal(llm.usage?.reasoning_tokens, 8);
+    assert.equal(llm.usage?.response_model, "gpt-5-mini-2026-01-01");
+    const log = logOf(llm);
+    assert.equal(log.output, "Low tide is at six.");
+    assert.equal(log.stream_events, 3);
+    assert.equal(log.request_id, "req_responses_gpt-5-mini_stream");
+    removeDir(dir);
+  });
+
   test("wrapOpenAI() records embeddings.create as an embedding step", async () => {
     const { dir, plain, wrapped, steps } = clients();
     const request = { model: "text-embedding-3-small", input: ["tide", "moon"] };
