@@ -524,3 +524,14 @@ test("aiSdkTelemetry() puts the usage of calls without model-call events on the 
   assert.equal(embed.usage?.input_tokens, 6);
   assert.equal(recorded.session.summary.input_tokens, 21);
 });
+
+test("aiSdkTelemetry() holds at most 1000 ai 6 calls open (one that throws never ends): the oldest ends as unfinished", async () => {
+  const recorded = await record((tracer) => {
+    const integration = aiSdkTelemetry(tracer);
+    for (let i = 0; i <= 1000; i++) integration.onStart({ functionId: `call-${i}` });
+    return Promise.resolve();
+  });
+  assert.equal(recorded.one("call-0").outcome, "unfinished");
+  assert.equal(recorded.one("call-1").in_flight, true);
+  assert.equal(recorded.session.summary.in_flight, 1000);
+});

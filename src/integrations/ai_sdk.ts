@@ -125,6 +125,9 @@ interface Call {
   readonly provider: string | undefined;
 }
 
+// Calls of ai 6 held open at once (one that throws is never reported to have ended).
+const MAX_OPEN_CALLS = 1000;
+
 const OPERATION_KINDS: Record<string, string> = {
   "ai.embed": "embedding",
   "ai.embedMany": "embedding",
@@ -303,6 +306,8 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
           return;
         }
         open6.push(call);
+        // An ai 6 call that throws reports no end: keep a bounded number open, ending the oldest as unfinished.
+        if (open6.length > MAX_OPEN_CALLS) endCall(open6[0], (step) => step.finish("unfinished"));
         // ai 6 reports no abort: listen to the call's signal, when it has one.
         const signal = call.abortSignal as AbortSignal | undefined;
         if (signal !== undefined && typeof get(signal, "addEventListener") === "function") {
