@@ -20,20 +20,8 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import { cli } from "./_cli.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
+import { ExportTraceServiceRequest, fromOtlpJson } from "./_otlp_proto.ts";
 
-const PROTOS = join(import.meta.dirname!, "testdata", "opentelemetry-proto");
-
-function protoType(name: string): protobuf.Type {
-  const root = new protobuf.Root();
-  for (
-    const file of ["common/v1/common", "resource/v1/resource", "trace/v1/trace", "collector/trace/v1/trace_service"]
-  ) {
-    protobuf.parse(readFileSync(join(PROTOS, "opentelemetry", "proto", `${file}.proto`), "utf8"), root);
-  }
-  root.resolveAll();
-  return root.lookupType(name);
-}
-const Request = protoType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
 const Status = (() => {
   const root = protobuf.parse(
     'syntax = "proto3"; package google.rpc; message Status { int32 code = 1; string message = 2; }',
@@ -42,7 +30,6 @@ const Status = (() => {
 })();
 
 const TRACE = "5b8efff798038103d269b633813fc60c";
-const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
 
 /** An OTLP request (JSON shape) of one trace: an agent span with a chat span and a tool span under it. */
 function genAiRequest(spans: ("root" | "chat" | "tool")[] = ["chat", "tool", "root"], trace = TRACE) {
@@ -101,14 +88,8 @@ function genAiRequest(spans: ("root" | "chat" | "tool")[] = ["chat", "tool", "ro
 
 /** The request as protobuf bytes, encoded by protobufjs from the official protos. */
 function protobufBytes(json: ReturnType<typeof genAiRequest>): Uint8Array {
-  const converted = JSON.parse(
-    JSON.stringify(json),
-    (key, value) =>
-      (key === "traceId" || key === "spanId" || key === "parentSpanId") && typeof value === "string"
-        ? hexToBytes(value)
-        : value,
-  );
-  return Request.encode(Request.fromObject(converted)).finish();
+  const plain = fromOtlpJson(ExportTraceServiceRequest, JSON.parse(JSON.stringify(json)), "request");
+  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(plain)).finish();
 }
 
 function post(
