@@ -29,3 +29,17 @@ export function asText(value: unknown): string {
   if (value === null || value === undefined) return "";
   return JSON.stringify(value);
 }
+
+/**
+ * A field of any value — a record, or an object a caller or a framework
+ * handed over — or `undefined` when it is not an object or the read throws
+ * (a getter, a proxy): reading never throws.
+ */
+export function field(value: unknown, key: string | symbol): unknown {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  try {
+    return (value as Record<string | symbol, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}

@@ -6,15 +6,10 @@
  * @module
  */
 
+import { field as get } from "../format/fields.ts";
+
 /** A field of a value, or `undefined` when it is not an object or the read throws. */
-export function get(value: unknown, key: string): unknown {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
+export { get };
 
 /** A nested field: `path(event, "usage", "inputTokens")`. */
 export function path(value: unknown, ...keys: string[]): unknown {

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { get } from "./_fields.ts";
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
 
@@ -75,14 +76,7 @@ export function safe<T>(fn: () => T, fallback: T): T {
 }
 
 /** A property of a value from the SDK or the network, or undefined when it is not an object or the read throws. */
-export function get(value: unknown, key: string | symbol): unknown {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
-  try {
-    return (value as Record<string | symbol, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
+export { get };
 
 /** A string property, or undefined. */
 export function getString(value: unknown, key: string): string | undefined {

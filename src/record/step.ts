@@ -4,6 +4,7 @@
  * @module
  */
 
+import { field } from "../format/fields.ts";
 import type { Sanitizer } from "./safe_json.ts";
 import { type CountedStep, SUMMED_USAGE } from "../model/aggregator.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";
@@ -553,16 +554,6 @@ export class Step {
       if (stack !== undefined) record.stack = stack;
     }
     this.#host.ended(line, { name: this.name, outcome, duration_ms: duration, usage: this.#usage });
-  }
-}
-
-// A field of a value the caller passed, or undefined when it is not an object or the read throws.
-function field(object: unknown, key: string): unknown {
-  if (object === null || (typeof object !== "object" && typeof object !== "function")) return undefined;
-  try {
-    return (object as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
   }
 }
 
