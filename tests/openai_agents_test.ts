@@ -2,11 +2,13 @@
 // Model: no network, no API key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import OpenAI from "openai";
 import {
   Agent,
   type Model,
   type ModelRequest,
   type ModelResponse,
+  OpenAIResponsesModel,
   run,
   setTraceProcessors,
   setTracingDisabled,
@@ -19,6 +21,7 @@ import { z } from "zod";
 import { readSession, type Session, type SessionStep, Tracer } from "../mod.ts";
 import { openAIAgentsProcessor } from "../src/integrations/openai_agents.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
+import { startMockLlmServer } from "./_mock_llm_server.ts";
 
 // `bun test` sets NODE_ENV=test, under which the SDK turns its tracing off: turn it on, as the docs say.
 setTracingDisabled(false);
@@ -244,4 +247,49 @@ test("openAIAgentsProcessor() counts a model call's usage once: on its generatio
   assert.equal(turn.usage, undefined);
   assert.equal(session.summary.input_tokens, 40);
   assert.equal(session.summary.output_tokens, 6);
+});
+
+test("openAIAgentsProcessor() records the SDK's own OpenAI Responses model: a response step with its usage, counted once", async () => {
+  const server = await startMockLlmServer();
+  try {
+    const session = await recordRun(async () => {
+      const client = new OpenAI({ apiKey: "sk-test", baseURL: `${server.url}/v1` });
+      const tides = tool({
+        name: "tides",
+        description: "Tide times of a port",
+        parameters: z.object({ port: z.string() }),
+        execute: ({ port }) => Promise.resolve(`low tide in ${port} at six`),
+      });
+      const agent = new Agent({
+        name: "tide_agent",
+        instructions: "Answer with the tides tool.",
+        tools: [tides],
+        toolUseBehavior: "stop_on_first_tool",
+        model: new OpenAIResponsesModel(client, "gpt-4o-mini"),
+      });
+      const result = await run(agent, "When is low tide in Porto?");
+      assert.equal(result.finalOutput, "low tide in Porto at six");
+    });
+    const [response] = session.steps.filter((step) => step.name === "gpt-4o-mini-2026-01-01");
+    assert.equal(response.kind, "llm");
+    assert.deepEqual(response.usage, {
+      model: "gpt-4o-mini-2026-01-01",
+      provider: "openai",
+      input_tokens: 80,
+      output_tokens: 20,
+      cache_read_input_tokens: 64,
+      reasoning_tokens: 8,
+    });
+    assert.equal(Object.assign({}, ...response.logs).response_id, "resp_1");
+    const turn = session.steps.find((step) => step.id === response.parent_id)!;
+    assert.equal(turn.name, "turn");
+    assert.equal(turn.usage, undefined, "the turn's usage is the response's, counted once");
+    const [tidesStep] = session.steps.filter((step) => step.name === "tides");
+    assert.equal(tidesStep.kind, "tool");
+    assert.deepEqual(tidesStep.context, { port: "Porto" });
+    assert.equal(session.summary.input_tokens, 80);
+    assert.equal(session.summary.output_tokens, 20);
+  } finally {
+    await server.close();
+  }
 });
