@@ -56,6 +56,7 @@ export {
   type SessionTotals,
   type StepDifference,
 } from "./src/compare/diff.ts";
+export { type CheckReport, type CheckResult, type CheckRules, checkSession } from "./src/compare/check.ts";
 export { collectStats, type CollectStatsOptions, type NameStats, type StatsReport } from "./src/read/stats.ts";
 export type {
   Decision,

@@ -8,6 +8,7 @@
 
 import { VERSION } from "../version.ts";
 import { type Command, makeContext, parseCommandArgs } from "./command.ts";
+import { check } from "./check.ts";
 import { diff } from "./diff.ts";
 import { exportCommand } from "./export.ts";
 import { terminalSafe } from "./format.ts";
@@ -32,6 +33,7 @@ export const commands: Record<string, Command> = {
   prune,
   serve,
   diff,
+  check,
 };
 
 /** The global help text. */
