@@ -128,7 +128,9 @@ describe("wrapAnthropic()", () => {
     assert.deepEqual(got, expected);
     assert.deepEqual(text, expectedText);
     await stream.done();
-    const [llm] = await steps();
+    const all = await steps();
+    assert.equal(all.length, 1, "one step: the stream's own create() call is not recorded again");
+    const [llm] = all;
     assert.equal(llm.outcome, "ok");
     assert.equal(llm.usage?.input_tokens, 40);
     assert.equal(llm.usage?.output_tokens, 25);

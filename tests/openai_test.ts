@@ -312,6 +312,49 @@ describe("wrapOpenAI()", () => {
     removeDir(dir);
   });
 
+  test("wrapOpenAI() redacts secrets and cuts long strings in what it records", async () => {
+    const dir = tempDir();
+    const tracer = new Tracer("agent", { traceDir: dir, maxStringLength: 40 });
+    const wrapped = wrapOpenAI(
+      new OpenAI({ apiKey: "sk-test-not-a-real-key", baseURL: `${server.url}/v1`, maxRetries: 0 }),
+      tracer,
+    );
+    const secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789";
+    await wrapped.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: `my key is ${secret}` }, { role: "user", content: "x".repeat(500) }],
+    });
+    await tracer.close();
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(tracer.path!, "utf8");
+    assert.equal(text.includes(secret), false, "the key is not in the file");
+    assert.equal(text.includes("x".repeat(100)), false, "the long message is cut");
+    const [llm] = (await readSession(tracer.path!)).steps;
+    assert.equal(llm.usage?.input_tokens, 120);
+    removeDir(dir);
+  });
+
+  test("wrapOpenAI() returns and throws exactly the same when tracing fails", async () => {
+    // A trace "directory" that is a file: the tracer cannot create its session file.
+    const dir = tempDir();
+    const file = `${dir}/not-a-directory`;
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(file, "");
+    const problems: Error[] = [];
+    const tracer = new Tracer("agent", { traceDir: file, onError: (e) => problems.push(e) });
+    const make = () => new OpenAI({ apiKey: "sk-test-not-a-real-key", baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const wrapped = wrapOpenAI(make(), tracer);
+    const request = { model: "gpt-4o-mini", messages: question };
+    assert.deepEqual(await wrapped.chat.completions.create(request), await make().chat.completions.create(request));
+    const expected = await caught(make().chat.completions.create({ ...request, model: "error-500" })) as Error;
+    const got = await caught(wrapped.chat.completions.create({ ...request, model: "error-500" })) as Error;
+    assert.equal(got.constructor, expected.constructor);
+    assert.equal(got.message, expected.message);
+    assert.ok(problems.length >= 1, "the tracing failure was reported through onError");
+    await tracer.close();
+    removeDir(dir);
+  });
+
   test("wrapOpenAI() does not change the client, refuses to wrap twice, and passes other calls through", async () => {
     const { dir, tracer, plain } = clients();
     const original = plain.chat.completions.create;
