@@ -172,3 +172,30 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+describe("encodeOtlpRequest() speed", () => {
+  test("encodeOtlpRequest() costs at most 10× JSON.stringify of the same request (best of 3, same run)", async () => {
+    const session = await readSession(FIXTURE, { now: 0 });
+    const steps = [];
+    for (let i = 0; i < 3000; i++) {
+      const step = structuredClone(session.steps[i % session.steps.length]);
+      step.id = i + 1;
+      step.parent_id = null;
+      steps.push(step);
+    }
+    const document = toOtlp({ ...session, steps });
+    const best = (fn: () => unknown): number => {
+      let min = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const start = performance.now();
+        fn();
+        min = Math.min(min, performance.now() - start);
+      }
+      return min;
+    };
+    const json = best(() => JSON.stringify(document));
+    const protobuf = best(() => encodeOtlpRequest(document));
+    console.log(`FIGURE otlp-encode: protobuf ${protobuf.toFixed(1)} ms, JSON.stringify ${json.toFixed(1)} ms`);
+    assert.ok(protobuf <= 10 * json, `protobuf ${protobuf.toFixed(1)} ms vs JSON ${json.toFixed(1)} ms`);
+  });
+});

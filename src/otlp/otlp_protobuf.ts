@@ -48,76 +48,93 @@ import type {
  */
 export function encodeOtlpRequest(request: OtlpExportRequest): Uint8Array {
   const out = new ProtoWriter();
-  for (const resourceSpans of request.resourceSpans) out.message(1, resourceSpansMessage(resourceSpans));
+  for (const resourceSpans of request.resourceSpans) {
+    const mark = out.begin(1);
+    writeResourceSpans(out, resourceSpans);
+    out.end(mark);
+  }
   return out.finish();
 }
 
-function resourceSpansMessage(resourceSpans: OtlpResourceSpans): ProtoWriter {
-  const out = new ProtoWriter();
-  const resource = new ProtoWriter();
-  for (const attribute of resourceSpans.resource.attributes) resource.message(1, keyValueMessage(attribute));
-  out.message(1, resource);
-  for (const scopeSpans of resourceSpans.scopeSpans) out.message(2, scopeSpansMessage(scopeSpans));
-  return out;
+function writeResourceSpans(out: ProtoWriter, resourceSpans: OtlpResourceSpans): void {
+  const resource = out.begin(1);
+  for (const attribute of resourceSpans.resource.attributes) writeKeyValue(out, 1, attribute);
+  out.end(resource);
+  for (const scopeSpans of resourceSpans.scopeSpans) {
+    const mark = out.begin(2);
+    writeScopeSpans(out, scopeSpans);
+    out.end(mark);
+  }
 }
 
-function scopeSpansMessage(scopeSpans: OtlpScopeSpans): ProtoWriter {
-  const out = new ProtoWriter();
-  const scope = new ProtoWriter().string(1, scopeSpans.scope.name);
-  if (scopeSpans.scope.version !== undefined) scope.string(2, scopeSpans.scope.version);
-  out.message(1, scope);
-  for (const span of scopeSpans.spans) out.message(2, spanMessage(span));
-  return out;
+function writeScopeSpans(out: ProtoWriter, scopeSpans: OtlpScopeSpans): void {
+  const scope = out.begin(1);
+  out.string(1, scopeSpans.scope.name);
+  if (scopeSpans.scope.version !== undefined) out.string(2, scopeSpans.scope.version);
+  out.end(scope);
+  for (const span of scopeSpans.spans) {
+    const mark = out.begin(2);
+    writeSpan(out, span);
+    out.end(mark);
+  }
 }
 
-function spanMessage(span: OtlpSpan): ProtoWriter {
-  const out = new ProtoWriter()
-    .bytes(1, hexBytes(span.traceId))
-    .bytes(2, hexBytes(span.spanId));
+function writeSpan(out: ProtoWriter, span: OtlpSpan): void {
+  out.bytes(1, hexBytes(span.traceId)).bytes(2, hexBytes(span.spanId));
   if (span.parentSpanId !== undefined) out.bytes(4, hexBytes(span.parentSpanId));
   out.string(5, span.name)
     .uint(6, span.kind)
     .fixed64(7, span.startTimeUnixNano)
     .fixed64(8, span.endTimeUnixNano);
-  for (const attribute of span.attributes) out.message(9, keyValueMessage(attribute));
-  for (const event of span.events) out.message(11, eventMessage(event));
-  const status = new ProtoWriter().string(2, span.status.message ?? "").uint(3, span.status.code ?? 0);
-  out.message(15, status);
-  return out;
+  for (const attribute of span.attributes) writeKeyValue(out, 9, attribute);
+  for (const event of span.events) {
+    const mark = out.begin(11);
+    out.fixed64(1, event.timeUnixNano).string(2, event.name);
+    for (const attribute of event.attributes) writeKeyValue(out, 3, attribute);
+    out.end(mark);
+  }
+  const status = out.begin(15);
+  out.string(2, span.status.message ?? "").uint(3, span.status.code ?? 0);
+  out.end(status);
 }
 
-function eventMessage(event: OtlpEvent): ProtoWriter {
-  const out = new ProtoWriter().fixed64(1, event.timeUnixNano).string(2, event.name);
-  for (const attribute of event.attributes) out.message(3, keyValueMessage(attribute));
-  return out;
+function writeKeyValue(out: ProtoWriter, field: number, attribute: OtlpKeyValue): void {
+  const mark = out.begin(field);
+  out.string(1, attribute.key);
+  writeAnyValue(out, 2, attribute.value);
+  out.end(mark);
 }
 
-function keyValueMessage(attribute: OtlpKeyValue): ProtoWriter {
-  return new ProtoWriter().string(1, attribute.key).message(2, anyValueMessage(attribute.value));
-}
-
-function anyValueMessage(value: OtlpAnyValue): ProtoWriter {
-  const out = new ProtoWriter();
+function writeAnyValue(out: ProtoWriter, field: number, value: OtlpAnyValue): void {
+  const mark = out.begin(field);
   if (value.stringValue !== undefined) out.string(1, value.stringValue, true);
   else if (value.boolValue !== undefined) out.bool(2, value.boolValue);
   else if (value.intValue !== undefined) out.int64(3, value.intValue);
   else if (value.doubleValue !== undefined) out.double(4, value.doubleValue);
   else if (value.arrayValue !== undefined) {
-    const array = new ProtoWriter();
-    for (const item of value.arrayValue.values) array.message(1, anyValueMessage(item));
-    out.message(5, array);
+    const array = out.begin(5);
+    for (const item of value.arrayValue.values) writeAnyValue(out, 1, item);
+    out.end(array);
   } else if (value.kvlistValue !== undefined) {
-    const list = new ProtoWriter();
-    for (const pair of value.kvlistValue.values) list.message(1, keyValueMessage(pair));
-    out.message(6, list);
+    const list = out.begin(6);
+    for (const pair of value.kvlistValue.values) writeKeyValue(out, 1, pair);
+    out.end(list);
   }
-  return out;
+  out.end(mark);
 }
 
 function hexBytes(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (hexDigit(hex, 2 * i) << 4) | hexDigit(hex, 2 * i + 1);
   return bytes;
+}
+
+function hexDigit(hex: string, at: number): number {
+  const code = hex.charCodeAt(at);
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F
+  return 0;
 }
 
 // ---------------------------------------------------------------------------

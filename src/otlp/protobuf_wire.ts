@@ -17,65 +17,58 @@ const MASK64 = (1n << 64n) - 1n;
 const utf8 = new TextEncoder();
 
 /**
- * Builds one protobuf message. Nested messages are written into their own
- * writer and added with {@linkcode ProtoWriter.message}, which prefixes their
- * length; the bytes are only joined once, by {@linkcode ProtoWriter.finish}.
+ * Builds one protobuf message into a single growing buffer. A nested message
+ * is written in place between {@linkcode ProtoWriter.begin} (which reserves
+ * one byte for its length) and {@linkcode ProtoWriter.end} (which writes the
+ * length, moving the message's bytes when the length needs more than one
+ * byte), so nothing is copied per level but the few large messages.
  */
 export class ProtoWriter {
-  #chunks: Uint8Array[] = [];
-  #pending: number[] = [];
-  #length = 0;
+  #buf: Uint8Array = new Uint8Array(4096);
+  #view: DataView = new DataView(this.#buf.buffer);
+  #pos = 0;
 
   /** The number of bytes written so far. */
   get length(): number {
-    return this.#length;
+    return this.#pos;
   }
 
-  #byte(value: number): void {
-    this.#pending.push(value);
-    this.#length++;
+  #reserve(extra: number): void {
+    if (this.#pos + extra <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.#pos + extra) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = grown;
+    this.#view = new DataView(grown.buffer);
   }
 
-  #flush(): void {
-    if (this.#pending.length > 0) {
-      this.#chunks.push(Uint8Array.from(this.#pending));
-      this.#pending = [];
+  /** A non-negative integer as a varint (exact up to 2^53). */
+  #varint(value: number): void {
+    this.#reserve(10);
+    let v = value;
+    while (v > 0x7f) {
+      this.#buf[this.#pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
     }
+    this.#buf[this.#pos++] = v;
   }
 
-  #raw(bytes: Uint8Array): void {
-    if (bytes.length < 32) {
-      for (const byte of bytes) this.#pending.push(byte);
-    } else {
-      this.#flush();
-      this.#chunks.push(bytes);
-    }
-    this.#length += bytes.length;
-  }
-
-  #varint(value: number | bigint): void {
-    if (typeof value === "number" && value >= 0 && value <= 0x7fffffff) {
-      let v = value;
-      while (v > 0x7f) {
-        this.#byte((v & 0x7f) | 0x80);
-        v >>>= 7;
-      }
-      this.#byte(v);
-      return;
-    }
-    let v = BigInt.asUintN(64, BigInt(value));
+  #bigVarint(value: bigint): void {
+    this.#reserve(10);
+    let v = BigInt.asUintN(64, value);
     while (v > 0x7fn) {
-      this.#byte(Number(v & 0x7fn) | 0x80);
+      this.#buf[this.#pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
-    this.#byte(Number(v));
+    this.#buf[this.#pos++] = Number(v);
   }
 
   #tag(field: number, wire: number): void {
     this.#varint(field * 8 + wire);
   }
 
-  /** A varint field (uint32, int32 ≥ 0, enum, bool); 0 is left out unless `always`. */
+  /** A varint field (uint32, int32 ≥ 0, enum); 0 is left out unless `always`. */
   uint(field: number, value: number, always = false): this {
     if (value === 0 && !always) return this;
     this.#tag(field, WIRE_VARINT);
@@ -86,32 +79,37 @@ export class ProtoWriter {
   /** A bool field; written even when false (for a oneof member). */
   bool(field: number, value: boolean): this {
     this.#tag(field, WIRE_VARINT);
-    this.#byte(value ? 1 : 0);
+    this.#varint(value ? 1 : 0);
     return this;
   }
 
-  /** An int64 field from a decimal string or a bigint (negative: two's complement); always written. */
-  int64(field: number, value: string | bigint): this {
+  /** An int64 field from a decimal string (negative: two's complement); always written. */
+  int64(field: number, value: string): this {
     this.#tag(field, WIRE_VARINT);
-    this.#varint(BigInt.asIntN(64, BigInt(value)));
+    const n = Number(value);
+    if (Number.isSafeInteger(n) && n >= 0) this.#varint(n);
+    else this.#bigVarint(BigInt.asIntN(64, BigInt(value)));
     return this;
   }
 
   /** A fixed64 field from a decimal string (e.g. nanoseconds); "0" is left out. */
-  fixed64(field: number, value: string | bigint): this {
+  fixed64(field: number, value: string): this {
     const v = BigInt.asUintN(64, BigInt(value));
     if (v === 0n) return this;
     this.#tag(field, WIRE_I64);
-    for (let i = 0n; i < 64n; i += 8n) this.#byte(Number((v >> i) & 0xffn));
+    this.#reserve(8);
+    this.#view.setUint32(this.#pos, Number(v & 0xffffffffn), true);
+    this.#view.setUint32(this.#pos + 4, Number(v >> 32n), true);
+    this.#pos += 8;
     return this;
   }
 
   /** A double field; always written. */
   double(field: number, value: number): this {
     this.#tag(field, WIRE_I64);
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
-    this.#raw(bytes);
+    this.#reserve(8);
+    this.#view.setFloat64(this.#pos, value, true);
+    this.#pos += 8;
     return this;
   }
 
@@ -120,40 +118,81 @@ export class ProtoWriter {
     if (value.length === 0 && !always) return this;
     this.#tag(field, WIRE_LEN);
     this.#varint(value.length);
-    this.#raw(value);
+    this.#reserve(value.length);
+    this.#buf.set(value, this.#pos);
+    this.#pos += value.length;
     return this;
   }
 
-  /** A string field (UTF-8); empty is left out unless `always`. */
+  /** A string field (UTF-8, encoded in place); empty is left out unless `always`. */
   string(field: number, value: string, always = false): this {
-    return this.bytes(field, utf8.encode(value), always);
+    if (value.length === 0 && !always) return this;
+    this.#tag(field, WIRE_LEN);
+    if (value.length < 128 && this.#ascii(value)) return this;
+    const most = value.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+    const room = varintSize(most);
+    this.#reserve(room + most);
+    const start = this.#pos;
+    const { written } = utf8.encodeInto(value, this.#buf.subarray(start + room, start + room + most));
+    const size = varintSize(written);
+    if (size < room) this.#buf.copyWithin(start + size, start + room, start + room + written);
+    this.#pos = start;
+    this.#varint(written);
+    this.#pos = start + size + written;
+    return this;
   }
 
-  /** A nested message field, written even when empty (its presence can matter). */
-  message(field: number, child: ProtoWriter): this {
+  /** Writes a short string's length and bytes if it is all ASCII (the common case: keys, names, ids). */
+  #ascii(value: string): boolean {
+    const length = value.length;
+    this.#reserve(1 + length);
+    const buf = this.#buf;
+    const start = this.#pos + 1;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      buf[start + i] = code;
+    }
+    buf[this.#pos] = length;
+    this.#pos = start + length;
+    return true;
+  }
+
+  /**
+   * Starts a nested message field: writes its tag and reserves a byte for its
+   * length. Write the message's fields, then call {@linkcode end} with what this returned.
+   */
+  begin(field: number): number {
     this.#tag(field, WIRE_LEN);
-    this.#varint(child.#length);
-    child.#flush();
-    this.#flush();
-    for (const chunk of child.#chunks) this.#chunks.push(chunk);
-    this.#length += child.#length;
-    child.#chunks = [];
-    child.#length = 0;
-    return this;
+    this.#reserve(1);
+    return this.#pos++;
+  }
+
+  /** Ends the nested message begun at `mark`: writes its length before it. */
+  end(mark: number): void {
+    const length = this.#pos - mark - 1;
+    const size = varintSize(length);
+    if (size > 1) {
+      this.#reserve(size - 1);
+      this.#buf.copyWithin(mark + size, mark + 1, this.#pos);
+      this.#pos += size - 1;
+    }
+    const end = this.#pos;
+    this.#pos = mark;
+    this.#varint(length);
+    this.#pos = end;
   }
 
   /** The message's bytes. */
   finish(): Uint8Array {
-    this.#flush();
-    if (this.#chunks.length === 1) return this.#chunks[0];
-    const out = new Uint8Array(this.#length);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return this.#buf.slice(0, this.#pos);
   }
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 128)) size++;
+  return size;
 }
 
 /** Thrown when bytes are not a well-formed protobuf message. */
