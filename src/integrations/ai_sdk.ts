@@ -285,7 +285,11 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
         if (instructions !== undefined) context.system = instructions;
         const prompt = get(event, "prompt");
         if (prompt !== undefined) context.prompt = prompt;
-        else if (get(event, "messages") !== undefined) context.messages = lastItems(get(event, "messages"), 20);
+        else if (get(event, "messages") !== undefined) {
+          const text = singlePrompt(get(event, "messages"));
+          if (text !== undefined) context.prompt = text;
+          else context.messages = lastItems(get(event, "messages"), 20);
+        }
         const kind = (operation !== undefined ? OPERATION_KINDS[operation] : undefined) ?? "agent";
         const name = functionId ?? operation?.replace(/^ai\./, "") ?? "generate";
         const step = tracer.step(name, context, { kind }).start();
@@ -448,6 +452,17 @@ function endWithResult(step: Step, call: Call, event: unknown): void {
 // Other signals are not ours to compare: an event without one matches any call.
 function sameIfGiven(a: unknown, b: unknown): boolean {
   return b === undefined || a === b;
+}
+
+// The text of a conversation that is one user message (ai 7 reports a `prompt` so), else undefined.
+function singlePrompt(messages: unknown): string | undefined {
+  const all = items(messages, 2);
+  if (all.length !== 1 || get(all[0], "role") !== "user") return undefined;
+  const content = get(all[0], "content");
+  if (typeof content === "string") return content;
+  const parts = items(content, 100);
+  if (parts.length === 0 || parts.some((part) => get(part, "type") !== "text")) return undefined;
+  return parts.map((part) => str(get(part, "text")) ?? "").join("");
 }
 
 function lastItems(value: unknown, max: number): unknown {
