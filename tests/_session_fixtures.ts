@@ -1,8 +1,11 @@
 /**
  * A directory of sessions with chosen agents, start times, states, errors
- * and sizes, for the filter, lookup and prune tests. Lines are written as the
- * tracer writes them (session line, start/step lines, end line), with the
- * times chosen here rather than the clock's.
+ * and sizes, for the filter, lookup and prune tests. Complete sessions are
+ * written by the Tracer with explicit times (`startedAt`, `startTime`,
+ * `endTime`). Crashed and running ones cannot be: the Tracer of this process
+ * is alive on this host (so its session reads as running until closed, and
+ * closing it completes it), so their lines are written here as the tracer
+ * writes them, from another host.
  *
  * @module
  */
@@ -11,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NOW } from "./_cli.ts";
 import { sessionRecord } from "./_helpers.ts";
+import { Tracer } from "../src/record/tracer.ts";
 
 /** One session to write. */
 export interface FixtureSession {
@@ -47,9 +51,28 @@ export function sessionIdAt(epochSeconds: number, suffix: string): string {
  * @param session What to write.
  * @returns The `.jsonl` path.
  */
-export function writeFixtureSession(dir: string, session: FixtureSession): string {
+export async function writeFixtureSession(dir: string, session: FixtureSession): Promise<string> {
   const start = NOW / 1000 - session.ago;
   const id = sessionIdAt(start, session.suffix ?? `s${String(++serial).padStart(4, "0")}`);
+  if (session.state === "complete") {
+    const tracer = new Tracer(session.agent, {
+      traceDir: dir,
+      sessionId: id,
+      startedAt: (start + 0.25) * 1000,
+      maxStringLength: 1_000_000,
+    });
+    const steps = session.steps ?? 2;
+    const errors = session.errors ?? 0;
+    for (let i = 0; i < steps; i++) {
+      const t = (start + 0.5 + 0.2 * i) * 1000;
+      const context = i === 0 && session.pad ? { pad: "x".repeat(session.pad) } : {};
+      const step = tracer.step(`step_${i}`, context, { startTime: t });
+      if (i < errors) step.fail("boom", { endTime: t + 100 });
+      else step.finish("ok", { endTime: t + 100 });
+    }
+    await tracer.close();
+    return tracer.path!;
+  }
   const lines: Record<string, unknown>[] = [
     sessionRecord({ agent: session.agent, session_id: id, started_at: start + 0.25 }),
   ];
@@ -84,44 +107,47 @@ export function writeFixtureSession(dir: string, session: FixtureSession): strin
       started_at: NOW / 1000 - 10,
     });
   }
-  if (session.state === "complete") {
-    lines.push({
-      type: "end",
-      finished_at: t,
-      summary: { steps, ok: steps - errors, errors, in_flight: 0 },
-    });
-  }
   const path = join(dir, `${session.agent}_${id}.jsonl`);
   writeFileSync(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
   return path;
 }
 
 /** The standard directory of the filter tests; returns the paths by a short name. */
-export function writeStandardSessions(dir: string): Record<string, string> {
+export async function writeStandardSessions(dir: string): Promise<Record<string, string>> {
   return {
-    research_1h: writeFixtureSession(dir, { agent: "research_agent", ago: 3600, state: "complete", suffix: "r1h" }),
-    research_3h_crashed: writeFixtureSession(dir, {
+    research_1h: await writeFixtureSession(dir, {
+      agent: "research_agent",
+      ago: 3600,
+      state: "complete",
+      suffix: "r1h",
+    }),
+    research_3h_crashed: await writeFixtureSession(dir, {
       agent: "research_agent",
       ago: 3 * 3600,
       state: "crashed",
       errors: 1,
       suffix: "r3h",
     }),
-    research_3d_crashed: writeFixtureSession(dir, {
+    research_3d_crashed: await writeFixtureSession(dir, {
       agent: "research_agent",
       ago: 3 * 86400,
       state: "crashed",
       suffix: "r3d",
     }),
-    beta_2h_errors: writeFixtureSession(dir, {
+    beta_2h_errors: await writeFixtureSession(dir, {
       agent: "research_beta",
       ago: 2 * 3600,
       state: "complete",
       errors: 2,
       suffix: "b2h",
     }),
-    trading_running: writeFixtureSession(dir, { agent: "trading_agent", ago: 30, state: "running", suffix: "trun" }),
-    trading_40d_big: writeFixtureSession(dir, {
+    trading_running: await writeFixtureSession(dir, {
+      agent: "trading_agent",
+      ago: 30,
+      state: "running",
+      suffix: "trun",
+    }),
+    trading_40d_big: await writeFixtureSession(dir, {
       agent: "trading_agent",
       ago: 40 * 86400,
       state: "complete",

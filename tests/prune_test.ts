@@ -13,18 +13,23 @@ let outside = "";
 let paths: Record<string, string> = {};
 let link = "";
 
-beforeEach(() => {
+beforeEach(async () => {
   root = tempDir();
   dir = join(root, "traces");
   outside = join(root, "elsewhere");
   mkdirSync(dir);
   mkdirSync(outside);
-  paths = writeStandardSessions(dir);
+  paths = await writeStandardSessions(dir);
   // The 40-day-old session has its reports beside it.
   const stem = paths.trading_40d_big.replace(/\.jsonl$/, "");
   for (const ext of [".json", ".md", ".html"]) writeFileSync(stem + ext, "report");
   // An old session outside the directory, linked into it.
-  const victim = writeFixtureSession(outside, { agent: "victim", ago: 90 * 86400, state: "complete", suffix: "zz" });
+  const victim = await writeFixtureSession(outside, {
+    agent: "victim",
+    ago: 90 * 86400,
+    state: "complete",
+    suffix: "zz",
+  });
   link = join(dir, victim.split(/[\\/]/).pop()!);
   symlinkSync(victim, link);
 });
@@ -40,7 +45,7 @@ describe("ai-trace prune", () => {
     const { code, out, err } = await cli(["--dir", dir, "prune", "--older-than", "30d"]);
     assert.equal(code, 0, err);
     assert.match(out, /trading_agent .*t40d .*complete .*4 /);
-    assert.match(out, /Would remove 1 session, freeing 9\d\.\d KiB of .* \(dry run: add --yes to delete\)/);
+    assert.match(out, /Would remove 1 session, freeing [\d.]+ KiB of [\d.]+ KiB \(dry run: add --yes to delete\)/);
     assert.match(out, /1 running session left alone; 1 symbolic link left alone/);
     assert.deepEqual(names(), before);
   });

@@ -12,9 +12,9 @@ import { writeStandardSessions } from "./_session_fixtures.ts";
 import { globMatch, parseDateTime, parseDuration, parseTimeBound } from "../src/read/session_filter.ts";
 
 let dir = "";
-before(() => {
+before(async () => {
   dir = tempDir();
-  writeStandardSessions(dir);
+  await writeStandardSessions(dir);
 });
 after(() => removeDir(dir));
 
@@ -185,7 +185,7 @@ describe("filters and files not opened", () => {
   test("list and stats --agent/--since never open a file whose name rules it out", async () => {
     const sub = tempDir();
     try {
-      writeStandardSessions(sub);
+      await writeStandardSessions(sub);
       // Files of other agents, and of research_agent long ago, that fail if they are read at all.
       writeFileSync(join(sub, "other_agent_20261125_230000_x1.jsonl"), "not json at all\n");
       writeFileSync(join(sub, "research_agent_20200101_000000_x2.jsonl"), "not json at all\n");

@@ -9,9 +9,9 @@ import { AmbiguousSessionError, findSession, SessionNotFoundError } from "../src
 
 let dir = "";
 let paths: Record<string, string> = {};
-before(() => {
+before(async () => {
   dir = tempDir();
-  paths = writeStandardSessions(dir);
+  paths = await writeStandardSessions(dir);
 });
 after(() => removeDir(dir));
 
