@@ -327,6 +327,27 @@ test("aiSdkTelemetry() registered globally records every call (ai 6 registerTele
   assert.equal(recorded.session.summary.input_tokens, 40);
 });
 
+test("aiSdkTelemetry() registered globally records every call (ai 7 registerTelemetry)", async () => {
+  const recorded = await record(async (tracer) => {
+    const before = globalThis.AI_SDK_TELEMETRY_INTEGRATIONS;
+    globalThis.AI_SDK_TELEMETRY_INTEGRATIONS = [];
+    try {
+      ai7.registerTelemetry(aiSdkTelemetry(tracer));
+      for (const prompt of ["one", "two"]) {
+        await ai7.generateText({
+          model: new MockLanguageModelV4({ modelId: "mock-7", doGenerate: toolLoop("mock-7")[1] }),
+          prompt,
+        });
+      }
+    } finally {
+      globalThis.AI_SDK_TELEMETRY_INTEGRATIONS = before;
+    }
+  });
+  const calls = recorded.byKind("agent");
+  assert.deepEqual(calls.map((call) => call.context.prompt), ["one", "two"]);
+  assert.equal(recorded.session.summary.input_tokens, 40);
+});
+
 for (const version of [6, 7] as const) {
   test(`aiSdkMiddleware() records each model call under the current step (ai ${version}, generateText)`, async () => {
     const recorded = await record(async (tracer) => {
