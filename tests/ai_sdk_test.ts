@@ -555,3 +555,24 @@ test("aiSdkTelemetry() holds at most 1000 ai 6 calls open (one that throws never
   assert.equal(recorded.one("call-1").in_flight, true);
   assert.equal(recorded.session.summary.in_flight, 1000);
 });
+
+test("aiSdkMiddleware() reads ai 5's shapes: flat usage counts and a finish reason as a string", async () => {
+  const recorded = await record(async (tracer) => {
+    const middleware = aiSdkMiddleware(tracer);
+    const result = {
+      content: [{ type: "text", text: "hi" }],
+      finishReason: "stop",
+      usage: { inputTokens: 5, outputTokens: 2 },
+    };
+    const returned = await middleware.wrapGenerate({
+      doGenerate: () => Promise.resolve(result),
+      params: { prompt: [], tools: [{ type: "function", name: "clock" }] },
+      model: { provider: "legacy", modelId: "v2-model" },
+    });
+    assert.equal(returned, result, "the model's result, untouched");
+  });
+  const [llm] = recorded.byKind("llm");
+  assert.deepEqual(llm.usage, { model: "v2-model", provider: "legacy", input_tokens: 5, output_tokens: 2 });
+  assert.equal(Object.assign({}, ...llm.logs).finish_reason, "stop");
+  assert.deepEqual(llm.decision, { action: "answer", alternatives: ["clock"] });
+});
