@@ -293,3 +293,32 @@ test("openAIAgentsProcessor() records the SDK's own OpenAI Responses model: a re
     await server.close();
   }
 });
+
+test("openAIAgentsProcessor() writes the start of an agent's and a turn's step when they begin, so a crash shows them in flight", async () => {
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("support_bot", { traceDir: dir });
+    const processor = openAIAgentsProcessor(tracer);
+    await processor.onTraceStart({ traceId: "trace_1", name: "Agent workflow" });
+    const span = (spanId: string, parentId: string | null, spanData: { type: string }) => ({
+      traceId: "trace_1",
+      spanId,
+      parentId,
+      spanData,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      error: null,
+    });
+    await processor.onSpanStart(span("s_agent", null, { type: "agent", name: "triage" } as { type: string }));
+    await processor.onSpanStart(span("s_turn", "s_agent", { type: "turn", turn: 1 } as { type: string }));
+    tracer.closeSync(); // the process dies here
+    const session = await readSession(tracer.path!);
+    assert.deepEqual(session.steps.filter((step) => step.in_flight).map((step) => step.name).sort(), [
+      "Agent workflow",
+      "triage",
+      "turn",
+    ]);
+  } finally {
+    removeDir(dir);
+  }
+});

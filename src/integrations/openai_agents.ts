@@ -117,6 +117,9 @@ const KINDS: Record<string, string> = {
 
 const DONE = Promise.resolve();
 
+// Span types whose name and context are known when they begin.
+const EAGER = new Set(["task", "agent", "turn", "guardrail"]);
+
 /**
  * A tracing processor for the OpenAI Agents SDK that records its runs into
  * `tracer`'s session: pass it to `setTraceProcessors([…])` (everything stays
@@ -344,6 +347,9 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
         // Make the parent's step now: it is the parent of this one, and its start line shows it in flight.
         const parent = span.parentId === null ? undefined : spans.get(span.parentId);
         if (parent !== undefined) stepOf(parent);
+        // Spans whose data is whole when they begin get their step (and start line) now, so a crash shows them in
+        // flight; model calls and functions wait for their model name and input.
+        if (EAGER.has(str(get(span.spanData, "type")) ?? "")) stepOf(entry);
       });
       return DONE;
     },
