@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tracer } from "../mod.ts";
 import { assertOneLineError, cli, PYTHON_SEED } from "./_cli.ts";
@@ -105,6 +105,27 @@ describe("ai-trace diff", () => {
       assert.match(out, /First divergence at load_task: saw a different context/);
     } finally {
       removeDir(join(other, ".."));
+    }
+  });
+
+  test("diff --html -o writes a self-contained page, with the exit code of the comparison", async () => {
+    const outDir = tempDir("ai-trace-cli-diff-html-");
+    try {
+      const path = join(outDir, "diff.html");
+      const { code, out, err } = await run([plain, browse, "--html", "-o", path]);
+      assert.equal(code, 1);
+      assert.equal(out, "");
+      assert.match(err, /^Wrote the comparison of the two runs to .*diff\.html \(\d+ bytes\)$/m);
+      const html = readFileSync(path, "utf8");
+      assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+      assert.match(html, /require-trusted-types-for 'script'; trusted-types 'none'/);
+      assert.ok(!/<script src|<link rel="stylesheet"/.test(html), "nothing is loaded from outside the page");
+      assert.equal((await run([plain, again, "--html"])).code, 0); // to standard output
+      const usage = await run([plain, again, "-o", path]);
+      assert.equal(usage.code, 2);
+      assertOneLineError(usage.err, /"--output" works only with --html/);
+    } finally {
+      removeDir(outDir);
     }
   });
 

@@ -9,7 +9,9 @@
 
 import { type DiffRow, diffSessions, type SessionDiff, type SessionTotals } from "../compare/diff.ts";
 import type { Session, SessionStep } from "../format/types.ts";
-import { type Command, COMMON_HELP, printJson } from "./command.ts";
+import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
+import { writeOutputFile } from "./export.ts";
+import { renderDiffHtml } from "../render/html_diff.ts";
 import { formatDuration, plural, printable, type Style, table } from "./format.ts";
 import { formatWarning } from "./list.ts";
 import { describeFailure, EXIT_USAGE, UsageError } from "./usage_error.ts";
@@ -255,7 +257,7 @@ export function diffJson(diff: SessionDiff): unknown {
 export const diff: Command = {
   name: "diff",
   summary: "Two runs step by step: where the second first decided differently",
-  help: `Usage: ai-trace diff <a> <b> [--context] [--all] [--json]
+  help: `Usage: ai-trace diff <a> <b> [--context] [--all] [--html [-o FILE]] [--json]
 
 Aligns the steps of two runs by their place in the tree (parent, name, and
 place among the siblings with that name), tolerant of steps inserted or
@@ -275,6 +277,10 @@ Options:
       --agent NAME    With latest or latest~N: that agent's sessions only (repeatable)
       --context       Count a step whose context differs as changed
       --all           List every difference, not only up to the first one
+      --html          A self-contained HTML page instead: both timelines side
+                      by side, the first divergence highlighted, both sides
+                      of a step on a click (to -o FILE, or standard output)
+  -o, --output FILE   Where --html writes (atomically)
 
 --json prints { identical, first_divergence: { reason, path, a, b } | null,
 totals: { a, b }, differences: [...], aligned: [...] }, steps as "view --json"
@@ -288,6 +294,8 @@ ${COMMON_HELP}`,
     agent: AGENT_OPTION,
     context: { type: "boolean" },
     all: { type: "boolean" },
+    html: { type: "boolean" },
+    output: { type: "string", short: "o" },
   },
   maxPositionals: 2,
   async run({ io, dir, json, style, values, positionals }): Promise<number> {
@@ -298,12 +306,27 @@ ${COMMON_HELP}`,
           "ai-trace diff --help",
         );
       }
+      const output = stringFlag(values, "output");
+      if (output !== undefined && values.html !== true) {
+        throw new UsageError('Option "--output" works only with --html', "ai-trace diff --help");
+      }
       const lookup = lookupOptions(io, values, style);
       const a = await resolveSession(dir, positionals[0], io.now(), "diff", lookup);
       const b = await resolveSession(dir, positionals[1], io.now(), "diff", lookup);
       for (const warning of [...a.warnings, ...b.warnings]) io.stderr(formatWarning(warning, style));
       const result = diffSessions(a, b, { context: values.context === true });
       const code = result.identical ? 0 : 1;
+      if (values.html === true) {
+        const html = renderDiffHtml(a, b, result, { generatedAt: io.now() });
+        if (output === undefined || output === "-") {
+          io.stdout(html);
+          return code;
+        }
+        const bytes = writeOutputFile(output, html);
+        if (json) printJson(io, { path: output, bytes, identical: result.identical, a: a.path, b: b.path });
+        else io.stderr(`Wrote the comparison of the two runs to ${printable(output)} (${bytes} bytes)\n`);
+        return code;
+      }
       if (json) printJson(io, diffJson(result));
       else io.stdout(renderDiffText(result, a, b, style, values.all === true));
       return code;

@@ -15,7 +15,7 @@
  */
 
 import { basename } from "node:path";
-import { cspHash, escapeHtml, scriptSafeJson } from "./html_safety.ts";
+import { escapeHtml, scriptSafeJson, selfContainedPolicy } from "./html_safety.ts";
 import { REPORT_SCRIPT } from "./html_report_script.ts";
 import { REPORT_STYLE } from "./html_report_style.ts";
 import type { Session } from "../format/types.ts";
@@ -53,23 +53,7 @@ export interface RenderHtmlOptions {
 // The script and style are constants: hash them once.
 let policy: string | undefined;
 function contentSecurityPolicy(): string {
-  policy ??= [
-    "default-src 'none'",
-    `script-src ${cspHash(REPORT_SCRIPT)}`,
-    `style-src ${cspHash(REPORT_STYLE)}`,
-    "img-src data:",
-    "connect-src 'none'",
-    "font-src 'none'",
-    "media-src 'none'",
-    "object-src 'none'",
-    "frame-src 'none'",
-    "worker-src 'none'",
-    "manifest-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "require-trusted-types-for 'script'",
-    "trusted-types 'none'",
-  ].join("; ");
+  policy ??= selfContainedPolicy(REPORT_SCRIPT, REPORT_STYLE);
   return policy;
 }
 
