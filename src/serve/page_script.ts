@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The browser code of `ai-trace serve`'s page, as a real TypeScript function
  * that `deno check` and `deno lint` see: {@linkcode servePage} is serialized
