@@ -137,6 +137,17 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     },
   );
 
+  test("serve's page diffs the open session with another", { skip: skip ?? false }, async () => {
+    const { page, incidents } = await openPage();
+    await page.click(`#list-body tr[data-name="${NAMES.planner}"]`);
+    await reportFrame(page);
+    await page.selectOption("#diff-with", NAMES.crawler);
+    await page.click("#diff-button");
+    await waitInReport(page, "#verdict:not(:empty)");
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  });
+
   test("serve's page shows a new session without a reload, and a new step of the open one", {
     skip: skip ?? false,
   }, async () => {

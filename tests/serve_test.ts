@@ -141,6 +141,19 @@ describe("ai-trace serve", () => {
     assert.equal((await get(base + "exe")).status, 400);
   });
 
+  test("serve compares two sessions of the directory as ai-trace diff --html does", async () => {
+    const a = "trading_agent_20261124_220803.jsonl";
+    const b = "planner_20261125_100000_abc123.jsonl";
+    const answer = await get(`${server.url}diff?a=${a}&b=${b}`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /^<!doctype html>/);
+    assert.match(answer.body, /<div id="verdict" class="verdict"><\/div>/);
+    assert.match(answer.body, /"agent":"trading_agent"/);
+    assert.match(answer.body, /"agent":"planner"/);
+    assert.equal((await get(`${server.url}diff?a=${a}`)).status, 400);
+    assert.equal((await get(`${server.url}diff?a=${a}&b=..%2Fx.jsonl`)).status, 404);
+  });
+
   test("serve streams a change within a second of a tracer writing in the directory", async () => {
     const events = await fetch(server.url + "api/events");
     assert.equal(events.headers.get("content-type"), "text/event-stream; charset=utf-8");

@@ -23,6 +23,8 @@ import { loadSession } from "../read/session_index.ts";
 import { listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
+import { diffSessions } from "../compare/diff.ts";
+import { renderDiffHtml } from "../render/html_diff.ts";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
@@ -162,6 +164,15 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     if (path === "/api/sessions") return sendJson(response, 200, await listSessionsReport(dir, {}, { now: now() }));
     if (path === "/api/stats") return sendJson(response, 200, await statsReport(dir, {}, { now: now() }));
     if (path === "/api/events") return openEventStream(response);
+    if (path === "/diff") {
+      // Two sessions of the directory, compared step by step: the same page as `ai-trace diff --html`.
+      const [a, b] = await Promise.all(["a", "b"].map((key) => {
+        const name = url.searchParams.get(key);
+        if (name === null) throw new HttpError(400, `Missing the session "${key}"`);
+        return loadSession(fileNamed(dir, name).path, { now: now() });
+      }));
+      return send(response, 200, "text/html; charset=utf-8", renderDiffHtml(a, b, diffSessions(a, b)));
+    }
     const match = /^\/(?:api\/)?sessions\/([^/]+)(?:\/([a-z.]+))?$/.exec(path);
     if (match !== null) {
       let name: string;
