@@ -481,28 +481,34 @@ test("aiSdkTelemetry() keeps concurrent calls apart by call id (ai 7)", async ()
   assert.equal(recorded.session.summary.input_tokens, 60);
 });
 
-test("aiSdkTelemetry() keeps concurrent calls apart by their metadata object (ai 6)", async () => {
+test("aiSdkTelemetry() keeps concurrent calls apart by their metadata object (ai 6), tools and timeouts included", async () => {
   const recorded = await record(async (tracer) => {
     const integration = aiSdkTelemetry(tracer);
-    await Promise.all(["first", "second"].map((prompt, i) =>
-      ai6.generateText({
+    await Promise.all(["first", "second"].map((prompt, i) => {
+      const answers = toolLoop(`model-${i}`);
+      return ai6.generateText({
         model: new MockLanguageModelV3({
           modelId: `model-${i}`,
           doGenerate: async () => {
             await new Promise((resolve) => setTimeout(resolve, (2 - i) * 3));
-            return { ...toolLoop(`model-${i}`)[1], usage: usage(10 * (i + 1), 1) };
+            return answers.shift()!;
           },
         }),
         prompt,
+        tools: tools6(false),
+        stopWhen: ai6.stepCountIs(5),
+        // A signal and a timeout: ai 6 then hands the tools a signal of its own.
+        abortSignal: new AbortController().signal,
+        timeout: 60_000,
         experimental_telemetry: { integrations: integration, metadata: { request: prompt } },
-      })
-    ));
+      });
+    }));
   });
   for (const call of recorded.byKind("agent")) {
-    const [llm] = recorded.session.steps.filter((step) => step.parent_id === call.id);
+    const children = recorded.session.steps.filter((step) => step.parent_id === call.id);
     const i = ["first", "second"].indexOf(call.context.prompt as string);
-    assert.equal(llm.name, `model-${i}`);
-    assert.equal(llm.outcome, "ok");
+    assert.deepEqual(children.map((step) => step.name), [`model-${i}`, "weather", `model-${i}`]);
+    for (const child of children) assert.equal(child.outcome, "ok");
   }
   assert.equal(recorded.session.summary.in_flight, 0);
 });

@@ -175,17 +175,21 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
     const id = str(get(event, "callId"));
     return id === undefined ? undefined : byId.get(id);
   };
-  // ai 6: the latest open call whose identities match the event's.
+  // ai 6: the latest open call whose identities match the event's (its abort signal only breaks ties: with a
+  // timeout, ai 6 hands tools a signal of its own).
   const call6 = (event: unknown): Call | undefined => {
+    const signal = get(event, "abortSignal");
+    let match: Call | undefined;
     for (let i = open6.length - 1; i >= 0; i--) {
       const call = open6[i];
       if (
-        call.functionId === get(event, "functionId") && call.metadata === get(event, "metadata") &&
-        sameIfGiven(call.abortSignal, get(event, "abortSignal")) &&
-        call.userContext === get(event, "experimental_context")
-      ) return call;
+        call.functionId !== get(event, "functionId") || call.metadata !== get(event, "metadata") ||
+        call.userContext !== get(event, "experimental_context")
+      ) continue;
+      if (signal !== undefined && call.abortSignal === signal) return call;
+      match ??= call;
     }
-    return open6[open6.length - 1];
+    return match ?? open6[open6.length - 1];
   };
   const callOf = (event: unknown): Call | undefined => get(event, "callId") === undefined ? call6(event) : call7(event);
 
@@ -447,11 +451,6 @@ function endWithResult(step: Step, call: Call, event: unknown): void {
     if (Object.keys(total).length > 0) step.usage(total);
   }
   step.finish();
-}
-
-// Other signals are not ours to compare: an event without one matches any call.
-function sameIfGiven(a: unknown, b: unknown): boolean {
-  return b === undefined || a === b;
 }
 
 // The text of a conversation that is one user message (ai 7 reports a `prompt` so), else undefined.
