@@ -177,6 +177,8 @@ main { flex: 1 1 auto; min-height: 0; display: flex; }
 .badge { flex: 0 3 auto; min-width: 2.5em; max-width: 14em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 10.5px; padding: 0 6px; border-radius: 4px; background: var(--surface-2); color: var(--muted); border: 1px solid var(--border); line-height: 16px; }
 .badge.decision { color: var(--decision); background: var(--decision-soft); border-color: transparent; }
 .badge.err-below { color: var(--error); background: var(--error-soft); border-color: transparent; }
+/* A control or invisible character from the trace, shown as its \u escape (it could hide or reorder text). */
+.esc { font-family: var(--mono); font-size: 0.9em; color: var(--error); background: var(--error-soft); border-radius: 3px; padding: 0 2px; unicode-bidi: isolate; }
 .badge.flight { color: var(--flight); background: var(--flight-soft); border-color: transparent; }
 .cell-bar { position: relative; flex: 1 1 auto; height: 100%; margin-right: 72px; }
 .bar { position: absolute; top: 8px; height: 12px; min-width: 2px; border-radius: 3px; background: var(--bar-ok); }

@@ -8,6 +8,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { escapeChar, UNSAFE_CLASS } from "./printable.ts";
 
 /**
  * A CSP source for an inline script or style: `'sha256-…'` of its text.
@@ -27,35 +28,38 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
-// deno-lint-ignore no-control-regex
-const HTML_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const UNSAFE = new RegExp(UNSAFE_CLASS, "g");
 
 /**
  * Escapes text for an HTML text node or a quoted attribute. Control
- * characters, not allowed in HTML text, are shown as `\uXXXX`.
+ * characters (not allowed in HTML text) and the invisible characters that
+ * reorder or hide text are shown as `\uXXXX`, the rule of `printable()`;
+ * line breaks and tabs stay.
  *
  * @param text Any text.
  * @returns The text, safe between tags and inside quotes.
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
-    .replace(HTML_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    .replace(UNSAFE, (c) => c === "\n" || c === "\t" ? c : escapeChar(c));
 }
 
 /**
  * Serializes a value as JSON that is safe inside a `<script>` element: `<`,
- * `>`, `&`, U+2028 and U+2029 become `\u00XX` escapes, which JSON.parse reads
- * back as the same characters.
+ * `>`, `&`, C1 controls, U+2028, U+2029 and the bidi and zero-width
+ * characters become `\uXXXX` escapes, which JSON.parse reads back as the
+ * same characters.
  *
  * @param value Any JSON value.
  * @returns The JSON text.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return JSON.stringify(value).replace(SCRIPT_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+// Besides what could close the element: C1 controls and bidi and zero-width characters (JSON.stringify
+// escapes C0 itself), so the file holds none raw and `cat report.html` replays nothing.
+const SCRIPT_UNSAFE = new RegExp(`[<>&]|${UNSAFE_CLASS}`, "g");
 
 /**
  * The Content-Security-Policy of a self-contained page: nothing but its own
