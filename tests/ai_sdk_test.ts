@@ -481,37 +481,43 @@ test("aiSdkTelemetry() keeps concurrent calls apart by call id (ai 7)", async ()
   assert.equal(recorded.session.summary.input_tokens, 60);
 });
 
-test("aiSdkTelemetry() keeps concurrent calls apart by their metadata object (ai 6), tools and timeouts included", async () => {
-  const recorded = await record(async (tracer) => {
-    const integration = aiSdkTelemetry(tracer);
-    await Promise.all(["first", "second"].map((prompt, i) => {
-      const answers = toolLoop(`model-${i}`);
-      return ai6.generateText({
-        model: new MockLanguageModelV3({
-          modelId: `model-${i}`,
-          doGenerate: async () => {
-            await new Promise((resolve) => setTimeout(resolve, (2 - i) * 3));
-            return answers.shift()!;
+for (const by of ["metadata", "experimental_context"] as const) {
+  test(`aiSdkTelemetry() keeps concurrent calls apart by their ${by} object (ai 6), tools and timeouts included`, async () => {
+    const recorded = await record(async (tracer) => {
+      const integration = aiSdkTelemetry(tracer);
+      await Promise.all(["first", "second"].map((prompt, i) => {
+        const answers = toolLoop(`model-${i}`);
+        return ai6.generateText({
+          model: new MockLanguageModelV3({
+            modelId: `model-${i}`,
+            doGenerate: async () => {
+              await new Promise((resolve) => setTimeout(resolve, (2 - i) * 3));
+              return answers.shift()!;
+            },
+          }),
+          prompt,
+          tools: tools6(false),
+          stopWhen: ai6.stepCountIs(5),
+          // A signal and a timeout: ai 6 then hands the tools a signal of its own.
+          abortSignal: new AbortController().signal,
+          timeout: 60_000,
+          experimental_telemetry: {
+            integrations: integration,
+            ...(by === "metadata" ? { metadata: { request: prompt } } : {}),
           },
-        }),
-        prompt,
-        tools: tools6(false),
-        stopWhen: ai6.stepCountIs(5),
-        // A signal and a timeout: ai 6 then hands the tools a signal of its own.
-        abortSignal: new AbortController().signal,
-        timeout: 60_000,
-        experimental_telemetry: { integrations: integration, metadata: { request: prompt } },
-      });
-    }));
+          ...(by === "experimental_context" ? { experimental_context: { request: prompt } } : {}),
+        });
+      }));
+    });
+    for (const call of recorded.byKind("agent")) {
+      const children = recorded.session.steps.filter((step) => step.parent_id === call.id);
+      const i = ["first", "second"].indexOf(call.context.prompt as string);
+      assert.deepEqual(children.map((step) => step.name), [`model-${i}`, "weather", `model-${i}`]);
+      for (const child of children) assert.equal(child.outcome, "ok");
+    }
+    assert.equal(recorded.session.summary.in_flight, 0);
   });
-  for (const call of recorded.byKind("agent")) {
-    const children = recorded.session.steps.filter((step) => step.parent_id === call.id);
-    const i = ["first", "second"].indexOf(call.context.prompt as string);
-    assert.deepEqual(children.map((step) => step.name), [`model-${i}`, "weather", `model-${i}`]);
-    for (const child of children) assert.equal(child.outcome, "ok");
-  }
-  assert.equal(recorded.session.summary.in_flight, 0);
-});
+}
 
 test("aiSdkTelemetry() puts the usage of calls without model-call events on the call (ai 7 generateObject, embed)", async () => {
   const warnings = globalThis.AI_SDK_LOG_WARNINGS;

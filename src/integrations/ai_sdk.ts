@@ -175,21 +175,25 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
     const id = str(get(event, "callId"));
     return id === undefined ? undefined : byId.get(id);
   };
-  // ai 6: the latest open call whose identities match the event's (its abort signal only breaks ties: with a
-  // timeout, ai 6 hands tools a signal of its own).
+  // ai 6: the latest open call whose function id and metadata are the event's, preferring the one that also shares
+  // its abort signal and experimental_context (soft: with a timeout ai 6 hands tools a signal of its own, and
+  // prepareStep may replace the context).
   const call6 = (event: unknown): Call | undefined => {
     const signal = get(event, "abortSignal");
-    let match: Call | undefined;
+    const userContext = get(event, "experimental_context");
+    let best: Call | undefined;
+    let bestScore = -1;
     for (let i = open6.length - 1; i >= 0; i--) {
       const call = open6[i];
-      if (
-        call.functionId !== get(event, "functionId") || call.metadata !== get(event, "metadata") ||
-        call.userContext !== get(event, "experimental_context")
-      ) continue;
-      if (signal !== undefined && call.abortSignal === signal) return call;
-      match ??= call;
+      if (call.functionId !== get(event, "functionId") || call.metadata !== get(event, "metadata")) continue;
+      const score = (signal !== undefined && call.abortSignal === signal ? 2 : 0) +
+        (userContext !== undefined && call.userContext === userContext ? 1 : 0);
+      if (score > bestScore) {
+        best = call;
+        bestScore = score;
+      }
     }
-    return match ?? open6[open6.length - 1];
+    return best ?? open6[open6.length - 1];
   };
   const callOf = (event: unknown): Call | undefined => get(event, "callId") === undefined ? call6(event) : call7(event);
 
