@@ -4,7 +4,7 @@
 // and every figure's ratio to its peer) with the machine, the runtime versions
 // and the date, and writes them to bench/results/latest.md and latest.json.
 //
-// Usage: node bench/run.mjs [--quick] [--only hot,memory,read,many,tail,startup,html]
+// Usage: node bench/run.mjs [--quick] [--only hot,memory,read,many,tail,startup,html,diff]
 //   --quick  seconds instead of minutes: small counts and a small data set; checks
 //            that every part of the bench still runs (CI), not how fast it is.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -110,7 +110,7 @@ const cli = {
   binary: (args) => [compiled, args],
 };
 
-const results = { machine, hot: [], memory: [], read: [], many: [], tail: [], startup: [], html: [] };
+const results = { machine, hot: [], memory: [], read: [], many: [], tail: [], startup: [], html: [], diff: [] };
 const sections = [];
 
 // ---------------------------------------------------------------- 1. hot path
@@ -522,6 +522,67 @@ if (wants("html")) {
   }
 }
 
+// ---------------------------------------------------------------- 7. diff
+if (wants("diff")) {
+  const runs = QUICK ? "3" : "21";
+  const keep = fs.mkdtempSync(join(os.tmpdir(), "ai-trace-bench-diff-"));
+  for (const rt of ["deno", "bun"]) {
+    log(`diff of two 1,000-step runs on ${rt}`);
+    const out = join(keep, rt);
+    const command = rt === "deno"
+      ? [DENO, ["run", "-A", "bench/diff.ts", "--runs", runs, "--keep", out]]
+      : [BUN, ["bench/diff.ts", "--runs", runs, "--keep", out]];
+    results.diff.push(...jsonLines(run(...command)));
+  }
+  // The whole command as a person runs it, start-up included, beside `--version` (the start-up floor).
+  const { a, b } = results.diff[0];
+  const n = QUICK ? 2 : 10;
+  const wall = (args) => {
+    const samples = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(...args, { cwd: root, env, stdio: "ignore" });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`${args.flat().join(" ")} failed (${r.status})`);
+      samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return median(samples);
+  };
+  const processes = [
+    ["compiled binary", cli.binary],
+    ["deno run -A cli.ts", cli.deno],
+    ["bun cli.ts", cli.bun],
+  ].map(([label, make]) => ({ label, diff_ms: wall(make(["diff", a, b])), version_ms: wall(make(["--version"])) }));
+  results.diff.push({ processes });
+  fs.rmSync(keep, { recursive: true, force: true });
+  const inProcess = results.diff.filter((row) => row.runtime !== undefined);
+  const lines = [
+    `### 7. diff: two runs of ${inProcess[0].steps.toLocaleString("en")} steps (median of ${runs} runs)`,
+    "",
+    `The second run decided differently half-way and retried one tool call later (first divergence: \`${
+      inProcess[0].first_divergence
+    }\`).`,
+    "In-process: reading both files (the peer: any comparison pays it first), aligning and comparing, rendering the",
+    "text; then the whole command as a process, start-up included, beside `--version` (the start-up floor).",
+    "",
+    "| runtime | read both ms (peer) | align + compare ms | render ms | total ms | ×read | `main(diff)` ms |",
+    "|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const row of inProcess) {
+    lines.push(
+      `| ${row.runtime} | ${fmt(row.read_ms, 1)} | ${fmt(row.diff_ms, 1)} | ${fmt(row.render_ms, 1)} | ${
+        fmt(row.total_ms, 1)
+      } | ${ratio(row.total_ms, row.read_ms)} | ${fmt(row.cli_in_process_ms, 1)} |`,
+    );
+  }
+  lines.push("", "| process | `ai-trace diff a b` ms | `--version` ms | ×--version |", "|---|--:|--:|--:|");
+  for (const row of processes) {
+    lines.push(
+      `| ${row.label} | ${fmt(row.diff_ms, 0)} | ${fmt(row.version_ms, 0)} | ${ratio(row.diff_ms, row.version_ms)} |`,
+    );
+  }
+  sections.push(lines.join("\n"));
+}
+
 // ---------------------------------------------------------------- targets
 const targets = [];
 const check = (name, ok, detail) =>
@@ -583,6 +644,14 @@ for (const row of results.html) {
     `HTML report of ${row.steps.toLocaleString("en")} steps: opens and answers a search in under a second`,
     row.load_ms < 1000 && row.search_ms < 1000,
     `${fmt(row.load_ms, 0)} ms to open, ${fmt(row.search_ms, 0)} ms to search`,
+  );
+}
+
+for (const row of results.diff.filter((r) => r.runtime !== undefined)) {
+  check(
+    `diff of two ${row.steps.toLocaleString("en")}-step runs on ${row.runtime} (read, align, render) under 100 ms`,
+    row.total_ms < 100,
+    `${fmt(row.total_ms, 1)} ms, of which reading ${fmt(row.read_ms, 1)} ms`,
   );
 }
 

@@ -4,10 +4,20 @@
  * `npm run demo` (or `deno task demo`, or `bun examples/trading_agent.ts`),
  * then look at the trace with `ai-trace view latest`.
  *
+ * `--signal X` sets the market signal (default 0.87): below 0.5 the agent
+ * holds instead of entering, and sends no order. Run it twice, the second
+ * time with `--signal 0.42`, and `ai-trace diff latest~1 latest` shows where
+ * the second run decided differently, with both reasons.
+ *
  * @module
  */
 
+import process from "node:process";
+import { parseArgs } from "node:util";
 import { Tracer } from "../mod.ts";
+
+const { values } = parseArgs({ args: process.argv.slice(2), options: { signal: { type: "string" } } });
+const marketSignal = values.signal === undefined ? 0.87 : Number(values.signal);
 
 const tracer = new Tracer("trading_agent", { meta: { model: "claude-haiku-4-5", version: "1.2" } });
 
@@ -24,27 +34,30 @@ const signal = await tracer.step("market_scan", { symbol: "BTCUSDT" }, async (st
       return 50;
     }),
   ]);
-  step.log({ signal: 0.87, confidence: 0.87, candles, book });
-  return 0.87;
+  step.log({ signal: marketSignal, confidence: marketSignal, candles, book });
+  return marketSignal;
 });
 
 tracer.step("risk_check", { symbol: "BTCUSDT", position: 0 }, (step) => {
   step.log({ max_loss: 12.5 });
 });
 
+const enter = signal >= 0.5;
 tracer.step("decision", { signal }, (step) => {
   step.usage({ model: "claude-haiku-4-5", input_tokens: 1840, output_tokens: 96, cost_usd: 0.00232 });
-  step.decide("ENTER_LONG", {
-    reason: "SuperTrend bullish + volume spike",
-    confidence: signal,
-    alternatives: ["HOLD", "ENTER_SHORT"],
+  step.decide(enter ? "ENTER_LONG" : "HOLD", {
+    reason: enter ? "SuperTrend bullish + volume spike" : "signal too weak for an entry",
+    confidence: enter ? signal : Math.round((1 - signal) * 100) / 100,
+    alternatives: enter ? ["HOLD", "ENTER_SHORT"] : ["ENTER_LONG", "ENTER_SHORT"],
   });
 });
 
-const execute = tracer.step("execute", { qty: 0.01, api_key: "sk-live-1234567890abcdefghij" });
-execute.start();
-execute.log({ order_id: "A-1" });
-execute.fail("exchange timeout after 3 retries");
+if (enter) {
+  const execute = tracer.step("execute", { qty: 0.01, api_key: "sk-live-1234567890abcdefghij" });
+  execute.start();
+  execute.log({ order_id: "A-1" });
+  execute.fail("exchange timeout after 3 retries");
+}
 
 const summary = tracer.summary();
 await tracer.close(); // first: reports saved after close() say "complete"

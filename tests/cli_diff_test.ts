@@ -2,9 +2,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Tracer } from "../mod.ts";
 import { assertOneLineError, cli, PYTHON_SEED } from "./_cli.ts";
-import { removeDir, tempDir } from "./_helpers.ts";
+import { removeDir, runScript, tempDir } from "./_helpers.ts";
 import { later, writeRun } from "./_runs.ts";
 
 describe("ai-trace diff", () => {
@@ -186,6 +187,26 @@ describe("ai-trace diff", () => {
       assert.equal(JSON.parse(json.out).first_divergence.b.decision.action, "SELL\u0000\u009b31m");
     } finally {
       removeDir(hostileDir);
+    }
+  });
+
+  test("diff latest~1 latest on two runs of the demo agent points at the changed decision, with both reasons", async () => {
+    const demo = fileURLToPath(new URL("../examples/trading_agent.ts", import.meta.url));
+    const demoDir = tempDir("ai-trace-cli-diff-demo-");
+    try {
+      for (const args of [[], ["--signal", "0.42"]]) {
+        const result = runScript(demo, { args, env: { AI_TRACE_DIR: demoDir } });
+        assert.equal(result.status, 0, result.stderr);
+      }
+      const { code, out } = await cli(["diff", "latest~1", "latest"], { env: { AI_TRACE_DIR: demoDir } });
+      assert.equal(code, 1);
+      assert.match(out, /First divergence at decision: decided differently/);
+      assert.match(out, /decision +ENTER_LONG — SuperTrend bullish \+ volume spike \(confidence 0\.87;/);
+      assert.match(out, /decision +HOLD — signal too weak for an entry \(confidence 0\.58;/);
+      assert.match(out, /^~ decision +decision ENTER_LONG → HOLD/m);
+      assert.match(out, /1 more difference \(1 only in a\)/); // no order is sent
+    } finally {
+      removeDir(demoDir);
     }
   });
 });
