@@ -120,6 +120,75 @@ describe("ai-trace on bad input", () => {
     }
   });
 
+  test("timestamps out of the Date range: every command works, shows an invalid time and warns", async () => {
+    const dir = dirWith("x.jsonl", "");
+    try {
+      removeDir(join(dir, "x.jsonl"));
+      const session = (agent: string, id: string, startedAt: number) =>
+        JSON.stringify({
+          type: "session",
+          schema: "ai-trace/1",
+          agent,
+          session_id: id,
+          started_at: startedAt,
+          meta: {},
+        });
+      const step = (fields: Record<string, unknown>) =>
+        JSON.stringify({
+          type: "step",
+          id: 1,
+          parent_id: null,
+          name: "s",
+          context: {},
+          logs: [{ _t: 1e300, note: "late" }],
+          started_at: 1764000000,
+          finished_at: 1764000001,
+          duration_ms: 1000,
+          outcome: "ok",
+          error: null,
+          ...fields,
+        });
+      // Epoch microseconds by mistake, and 1e300: finite numbers no Date can hold.
+      writeFileSync(
+        join(dir, "micro_20261125_000000_aa.jsonl"),
+        session("micro", "20261125_000000_aa", 1795608000000000) + "\n" + step({ started_at: 1795608000000000 }) + "\n",
+      );
+      writeFileSync(
+        join(dir, "huge_20261125_000001_bb.jsonl"),
+        session("huge", "20261125_000001_bb", 1764000000) + "\n" + step({ finished_at: 1e300 }) + "\n",
+      );
+      const list = await cli(["--dir", dir, "list"]);
+      assert.equal(list.code, 0, list.err);
+      assert.match(list.out, /invalid time .*micro/);
+      assert.match(list.out, /trading_agent/);
+      assert.match(list.err, /micro_20261125_000000_aa\.jsonl.*started_at 1795608000000000 is not a valid time/);
+      for (
+        const args of [["view", "micro"], ["view", "huge"], ["export", "micro", "-f", "md"], [
+          "export",
+          "huge",
+          "-f",
+          "md",
+        ]]
+      ) {
+        const result = await cli(["--dir", dir, ...args]);
+        assert.equal(result.code, 0, `${args.join(" ")}: ${result.err}`);
+        assert.match(result.out, /invalid time/, args.join(" "));
+        assert.match(result.out + result.err, /is not a valid time/, args.join(" "));
+      }
+      for (
+        const args of [["view", "huge", "--json"], ["export", "huge", "-f", "json"], ["export", "huge", "-f", "html"]]
+      ) {
+        const result = await cli(["--dir", dir, ...args]);
+        assert.equal(result.code, 0, `${args.join(" ")}: ${result.err}`);
+      }
+      const tail = await cli(["--dir", dir, "tail", "--no-follow"]);
+      assert.equal(tail.code, 0, tail.err);
+      assert.match(tail.out, /invalid time/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   test("a directory that does not exist: every command exits 1 with one line", async () => {
     for (const args of [["list"], ["stats"], ["tail"], ["view", "latest"], ["export", "latest", "-f", "md"]]) {
       const { code, out, err } = await cli(["--dir", "/nonexistent/traces", ...args]);

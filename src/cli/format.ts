@@ -5,6 +5,7 @@
  * @module
  */
 
+import { INVALID_TIME, isValidTime } from "../format/fields.ts";
 import type { JsonValue } from "../format/types.ts";
 import type { Io } from "./io.ts";
 import { escapeChar, printable, UNSAFE_CLASS } from "../render/printable.ts";
@@ -93,10 +94,11 @@ export function formatSize(bytes: number): string {
  * A date and time in UTC, `2026-11-24 22:08:03`.
  *
  * @param epochSeconds The time, or `null`.
- * @returns The text; `-` when unknown.
+ * @returns The text; `-` when unknown, `invalid time` when no date can hold it.
  */
 export function formatDateTime(epochSeconds: number | null | undefined): string {
   if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) return "-";
+  if (!isValidTime(epochSeconds)) return INVALID_TIME;
   const iso = new Date(epochSeconds * 1000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
@@ -105,10 +107,11 @@ export function formatDateTime(epochSeconds: number | null | undefined): string 
  * A time of day in UTC with milliseconds, `22:08:03.530`.
  *
  * @param epochSeconds The time, or `null`.
- * @returns The text; `-` when unknown.
+ * @returns The text; `-` when unknown, `invalid time` when no date can hold it.
  */
 export function formatClock(epochSeconds: number | null | undefined): string {
   if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) return "-";
+  if (!isValidTime(epochSeconds)) return INVALID_TIME;
   return new Date(epochSeconds * 1000).toISOString().slice(11, 23);
 }
 

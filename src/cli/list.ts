@@ -8,6 +8,7 @@
 import { listSessionsReport } from "../read/directory_report.ts";
 import { isFilterActive } from "../read/session_filter.ts";
 import { listTraceFiles } from "../read/trace_dir.ts";
+import { isValidTime } from "../format/fields.ts";
 import type { ReadWarning } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
@@ -77,12 +78,10 @@ ${COMMON_HELP}`,
       if (limit === 0 && total > 0) {
         // Not "no sessions": there are some, -n 0 showed none of them.
         const of = isFilterActive(filter) ? "" : ` of ${total}`;
-        io.stdout(`0${of} sessions shown (-n 0)
-`);
+        io.stdout(`0${of} sessions shown (-n 0)\n`);
       } else {
         const which = isFilterActive(filter) ? "No sessions match the filters" : "No sessions";
-        io.stdout(`${which} in "${printable(dir)}"
-`);
+        io.stdout(`${which} in "${printable(dir)}"\n`);
       }
       return 0;
     }
@@ -90,6 +89,13 @@ ${COMMON_HELP}`,
       ["STARTED (UTC)", "AGENT", "SESSION", "STEPS", "ERRORS", "DURATION", "SIZE", "STATE"].map(style.bold),
     ];
     for (const entry of entries) {
+      for (const field of ["started_at", "finished_at"] as const) {
+        const time = entry[field];
+        if (time !== null && !isValidTime(time)) {
+          const message = `${field} ${time} is not a valid time, shown as invalid`;
+          io.stderr(formatWarning({ path: entry.path, line: 0, message }, style));
+        }
+      }
       rows.push([
         formatDateTime(entry.started_at),
         style.cyan(printable(entry.agent)),

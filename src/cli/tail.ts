@@ -7,7 +7,7 @@
  * @module
  */
 
-import { classifyLine } from "../format/record_line.ts";
+import { classifyLine, LineWarnings } from "../format/record_line.ts";
 import { type Line, LineReader } from "../format/line_reader.ts";
 import { NotFoundError, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../model/session.ts";
@@ -90,15 +90,20 @@ class EventReader {
   #path: string;
   #count = 0;
   #depths = new Map<number, number>();
+  #warnings: LineWarnings;
 
   constructor(path: string) {
     this.#path = path;
+    this.#warnings = new LineWarnings(path);
   }
 
   event(line: Line): TailEvent | undefined {
     const classified = classifyLine(this.#path, line);
     if (classified.kind === "blank") return undefined;
-    if (classified.kind !== "record") return { type: "warning", ...classified.warning };
+    if (classified.kind !== "record") {
+      // Past the first few, bad lines are counted and said in one warning (see more()).
+      return this.#warnings.admit(classified.warning) ? { type: "warning", ...classified.warning } : undefined;
+    }
     const { type, record } = classified;
     if (type === "session" || type === "end") return { type, path: this.#path, record };
     const inFlight = type === "start";
@@ -108,6 +113,12 @@ class EventReader {
     if (inFlight) this.#depths.set(step.id, depth);
     else this.#depths.delete(step.id);
     return { type, path: this.#path, step, depth };
+  }
+
+  /** One warning for the bad lines only counted since the last call, if any. */
+  more(): TailEvent | undefined {
+    const summary = this.#warnings.summary();
+    return summary === undefined ? undefined : { type: "warning", ...summary };
   }
 }
 
@@ -290,6 +301,8 @@ export async function runTail(
         }
         print(event);
       });
+      const more = events.more();
+      if (more) print(more);
       if (!headed) print(header);
       return;
     }
@@ -312,6 +325,8 @@ export async function runTail(
         while (recent.size > backlog) recent.delete(recent.keys().next().value!);
       }
     });
+    const more = events.more();
+    if (more) print(more);
     print(head ?? header);
     for (const event of recent.values()) print(event);
     if (end) print(end);
@@ -343,6 +358,8 @@ export async function runTail(
           const event = events.event(line);
           if (event) print(event);
         });
+        const more = events.more();
+        if (more) print(more);
       }
       const now = io.now();
       if (now - lastDirCheck >= DIR_CHECK_MS || current === undefined) {

@@ -43,3 +43,63 @@ export function field(value: unknown, key: string | symbol): unknown {
     return undefined;
   }
 }
+
+/** The largest time a `Date` holds: ±8.64e15 ms from the epoch (±275,760 years). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Whether a time in epoch seconds is one a `Date` can hold. A finite number
+ * outside the range (epoch microseconds by mistake, `1e300`) is shown as an
+ * invalid time, never formatted (`toISOString()` would throw).
+ */
+export function isValidTime(epochSeconds: number | null | undefined): epochSeconds is number {
+  return typeof epochSeconds === "number" && Number.isFinite(epochSeconds) &&
+    Math.abs(epochSeconds * 1000) <= MAX_DATE_MS;
+}
+
+/** What is shown in place of a time no `Date` can hold. */
+export const INVALID_TIME = "invalid time";
+
+/**
+ * How deep a value read from a file may nest: deeper arrays and objects are
+ * replaced with `"[Array]"` / `"[Object]"`, the writer's markers, so that no
+ * export, report or push recurses without bound (a 20 KB line can nest
+ * 10,000 deep). The writer's own limit (`maxDepth`, 16 by default) keeps
+ * what it writes far inside this one.
+ */
+export const MAX_READ_DEPTH = 64;
+
+/**
+ * Limits how deep `value` nests, in place: containers at `maxDepth` that are
+ * not empty become the writer's markers. Recursion stops at `maxDepth`, so
+ * this is safe on any input; a value within the limit is walked and left as
+ * it is.
+ *
+ * @param value a value parsed from a file (its own copy: it is changed).
+ * @param maxDepth the deepest level kept (the value itself is level 1).
+ * @returns the value, bounded.
+ */
+export function limitDepth<T>(value: T, maxDepth: number = MAX_READ_DEPTH): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (maxDepth <= 1) return marker(value) as T;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = limitDepth(value[i], maxDepth - 1);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item !== "object" || item === null) continue;
+    const bounded = limitDepth(item, maxDepth - 1);
+    // defineProperty: a "__proto__" key parsed from JSON is an own field, and plain assignment would hit the setter.
+    if (bounded !== item) {
+      Object.defineProperty(object, key, { value: bounded, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return value;
+}
+
+function marker(value: object): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? value : "[Array]";
+  return Object.keys(value).length === 0 ? value : "[Object]";
+}

@@ -113,6 +113,73 @@ export function hasTraceRecord(path: string): boolean {
   return found;
 }
 
+/** How many bad lines of one file are reported one by one; the rest are counted in one warning. */
+export const LINE_WARNING_LIMIT = 10;
+
+/**
+ * The warnings of one file's bad lines, bounded: the first
+ * {@linkcode LINE_WARNING_LIMIT} are kept one by one, the others only
+ * counted, so a file of a million bad lines costs a counter, not a million
+ * objects, and gives one warning line with the count.
+ *
+ * @example
+ * ```ts
+ * import { LineWarnings } from "./record_line.ts";
+ * const warnings = new LineWarnings("app.jsonl");
+ * let shown = 0;
+ * for (let line = 1; line <= 1000; line++) {
+ *   if (warnings.admit({ path: "app.jsonl", line, message: "line is not JSON, skipped" })) shown++;
+ * }
+ * console.assert(shown === 10 && warnings.summary()?.message.startsWith("990 more lines"));
+ * ```
+ */
+export class LineWarnings {
+  readonly #path: string;
+  readonly #limit: number;
+  #kept = 0;
+  #more = 0;
+  #firstMore = 0;
+
+  /**
+   * @param path the file.
+   * @param limit how many warnings to keep one by one.
+   */
+  constructor(path: string, limit: number = LINE_WARNING_LIMIT) {
+    this.#path = path;
+    this.#limit = limit;
+  }
+
+  /** Whether to report this warning; `false` once the limit is reached (it is then only counted). */
+  admit(warning: ReadWarning): boolean {
+    if (this.#kept < this.#limit) {
+      this.#kept++;
+      return true;
+    }
+    if (this.#more++ === 0) this.#firstMore = warning.line;
+    return false;
+  }
+
+  /** How many warnings were counted and not reported. */
+  get suppressed(): number {
+    return this.#more;
+  }
+
+  /** One warning for all that were only counted (and resets the count), or `undefined` when there were none. */
+  summary(): ReadWarning | undefined {
+    if (this.#more === 0) return undefined;
+    const count = this.#more;
+    const first = this.#firstMore;
+    this.#more = 0;
+    this.#firstMore = 0;
+    const lines = count === 1 ? "1 more line" : `${count} more lines`;
+    return {
+      path: this.#path,
+      line: 0,
+      message: `${lines} that could not be read or are not records (from line ${first}), skipped`,
+    };
+  }
+}
+
 /** The message of a bad line that ended the file: the writer stopped mid-line. */
 export const CUT_OFF_MESSAGE = "last line is cut off (the writer stopped mid-line), skipped";
 

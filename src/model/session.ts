@@ -11,9 +11,10 @@
 import { Aggregator, SUMMED_USAGE } from "./aggregator.ts";
 import { USAGE_TEXT_FIELDS } from "./usage.ts";
 import { sessionState } from "./state.ts";
-import { readLines } from "../format/line_reader.ts";
-import { classifyLine, CUT_OFF_MESSAGE, type RecordLine } from "../format/record_line.ts";
-import { asNumber, asObject, asText } from "../format/fields.ts";
+import { type Line, LineReader } from "../format/line_reader.ts";
+import { openRead } from "../runtime.ts";
+import { classifyLine, CUT_OFF_MESSAGE, LineWarnings, type RecordLine } from "../format/record_line.ts";
+import { asNumber, asObject, asText, isValidTime, limitDepth } from "../format/fields.ts";
 import type {
   Decision,
   JsonObject,
@@ -46,18 +47,18 @@ export function toSessionStep(record: JsonObject, fallbackId: number, inFlight: 
     id,
     parent_id: parent,
     name: asText(record.name),
-    context: asObject(record.context) ?? {},
+    context: limitDepth(asObject(record.context) ?? {}),
     started_at: asNumber(record.started_at) ?? 0,
     finished_at: inFlight ? null : asNumber(record.finished_at),
     duration_ms: inFlight ? null : asNumber(record.duration_ms),
     outcome: inFlight ? null : asText(record.outcome ?? "ok"),
     error: record.error === null || record.error === undefined ? null : asText(record.error),
-    logs: asLogs(record.logs),
+    logs: limitDepth(asLogs(record.logs)),
     in_flight: inFlight,
   };
   if (typeof record.kind === "string") step.kind = record.kind;
   const decision = asObject(record.decision);
-  if (decision) step.decision = asDecision(decision);
+  if (decision) step.decision = asDecision(limitDepth(decision));
   const usage = asObject(record.usage);
   if (usage) step.usage = asUsage(usage);
   if (typeof record.error_type === "string") step.error_type = record.error_type;
@@ -151,13 +152,16 @@ export class SessionBuilder {
   #hasEnd = false;
   #abnormalEnd = false; // an end line written as the process died of a signal or an uncaught error
   #lastBad: ReadWarning | undefined; // a bad line with nothing valid after it is a cut-off end
+  #lastBadShown = false;
   #count = 0;
+  readonly #warnings: LineWarnings;
 
   /**
    * @param path the file.
    * @param seed the agent and session id its name gives.
    */
   constructor(path: string, seed: SessionSeed) {
+    this.#warnings = new LineWarnings(path);
     this.#session = {
       path,
       format: "jsonl",
@@ -179,17 +183,30 @@ export class SessionBuilder {
     return this.#session;
   }
 
-  /** Takes one line. */
-  add(classified: RecordLine): void {
+  /**
+   * Takes one line.
+   *
+   * @param classified the line, classified.
+   * @param line its number, for warnings about its fields.
+   */
+  add(classified: RecordLine, line = 0): void {
     const session = this.#session;
     if (classified.kind === "blank") return;
     if (classified.kind !== "too-long") this.#lastBad = undefined;
     if (classified.kind !== "record") {
-      if (classified.kind === "not-json") this.#lastBad = classified.warning;
-      session.warnings.push(classified.warning);
+      // A bad line costs a counter once the first few are kept: a file of a
+      // million of them is one warning with the count, not a million objects.
+      const shown = this.#warn(classified.warning);
+      if (classified.kind === "not-json") [this.#lastBad, this.#lastBadShown] = [classified.warning, shown];
       return;
     }
     const { type, record } = classified;
+    for (const field of ["started_at", "finished_at"] as const) {
+      const time = record[field];
+      if (typeof time === "number" && Number.isFinite(time) && !isValidTime(time)) {
+        this.#warn({ path: session.path, line, message: `${field} ${time} is not a valid time, shown as invalid` });
+      }
+    }
     if (type === "session") {
       session.schema = typeof record.schema === "string" ? record.schema : null;
       if (typeof record.agent === "string") session.agent = record.agent;
@@ -224,6 +241,13 @@ export class SessionBuilder {
     }
   }
 
+  /** Keeps a warning, or only counts it past the limit; says whether it was kept. */
+  #warn(warning: ReadWarning): boolean {
+    if (!this.#warnings.admit(warning)) return false;
+    this.#session.warnings.push(warning);
+    return true;
+  }
+
   /**
    * Ends the file: orders the steps, counts them, and gives the session its state.
    *
@@ -232,7 +256,12 @@ export class SessionBuilder {
   finish(now: number): Session {
     const session = this.#session;
     const cutOff = this.#lastBad !== undefined;
-    if (this.#lastBad) this.#lastBad.message = CUT_OFF_MESSAGE;
+    if (this.#lastBad) {
+      this.#lastBad.message = CUT_OFF_MESSAGE;
+      if (!this.#lastBadShown) session.warnings.push(this.#lastBad); // the cut-off end is always said
+    }
+    const more = this.#warnings.summary();
+    if (more) session.warnings.push(more);
     sortSteps(session.steps);
     session.summary = summarize(session.steps);
     if (session.started_at === null && session.steps.length > 0) session.started_at = session.steps[0].started_at;
@@ -262,6 +291,16 @@ export class SessionBuilder {
  */
 export async function readSessionLines(path: string, seed: SessionSeed, now: number): Promise<Session> {
   const builder = new SessionBuilder(path, seed);
-  for await (const line of readLines(path)) builder.add(classifyLine(path, line));
+  const onLine = (line: Line) => builder.add(classifyLine(path, line), line.number);
+  // Chunk by chunk, each line handed on without a promise of its own: a file
+  // of millions of tiny lines costs no more than their chunk.
+  const reader = new LineReader(path);
+  const file = openRead(path);
+  try {
+    while (reader.pull(file, onLine)) await null;
+  } finally {
+    file.close();
+  }
+  reader.end(onLine);
   return builder.finish(now);
 }

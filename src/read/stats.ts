@@ -8,7 +8,7 @@
  */
 
 import { forEachLineSync } from "../format/line_reader.ts";
-import { classifyLine, CUT_OFF_MESSAGE, notATraceReason, skipReason } from "../format/record_line.ts";
+import { classifyLine, CUT_OFF_MESSAGE, LineWarnings, notATraceReason, skipReason } from "../format/record_line.ts";
 import { asNumber, asObject, asText } from "../format/fields.ts";
 import { readSession } from "./session_reader.ts";
 import { Aggregator, type CountedStep, roundedUsageSums } from "../model/aggregator.ts";
@@ -117,9 +117,9 @@ export class StatsAggregator {
     this.#steps.inFlight += n;
   }
 
-  /** Counts one warning. */
-  addWarning(): void {
-    this.#warnings++;
+  /** Counts warnings (one by default). */
+  addWarning(count = 1): void {
+    this.#warnings += count;
   }
 
   /** Counts one completed step. */
@@ -239,12 +239,16 @@ async function addSnapshot(path: string, stats: StatsAggregator, warn: (w: ReadW
 function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) => void): void {
   const open = new Set<number>();
   let records = 0;
+  // Past the first few, bad lines are only counted, and said in one warning
+  // at the end: a million of them cost a counter, not a million lines.
+  const limit = new LineWarnings(path);
   // Until the first record, warnings are held: a file with no record at all
   // is reported once, as not a trace, not line by line.
   const held: ReadWarning[] = [];
   const report = (warning: ReadWarning) => {
+    if (!limit.admit(warning)) return;
     if (records > 0) warn(warning);
-    else if (held.length < 100) held.push(warning);
+    else held.push(warning);
   };
   // A bad line is reported once we know whether anything valid follows it:
   // if nothing does, the file was cut off mid-line.
@@ -272,7 +276,7 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
     }
     if (records++ === 0) { for (const warning of held.splice(0)) warn(warning); }
     if (classified.kind === "unknown") {
-      warn(classified.warning);
+      report(classified.warning);
       return;
     }
     const { type, record } = classified;
@@ -295,7 +299,13 @@ function addLines(path: string, stats: StatsAggregator, warn: (w: ReadWarning) =
   }
   if (pendingBad) {
     pendingBad.message = CUT_OFF_MESSAGE;
-    warn(pendingBad);
+    warn(pendingBad); // the cut-off end is always said
+  }
+  const counted = limit.suppressed;
+  const more = limit.summary();
+  if (more) {
+    warn(more);
+    stats.addWarning(counted - 1);
   }
   stats.addSession();
   stats.addInFlight(open.size);

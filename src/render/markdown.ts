@@ -10,6 +10,7 @@
 import type { JsonValue, Session, SessionStep } from "../format/types.ts";
 import { formatDuration } from "./duration.ts";
 import type { UsageTotals } from "../format/types.ts";
+import { INVALID_TIME, isValidTime } from "../format/fields.ts";
 import { extraTokenParts, formatTokens } from "../model/usage.ts";
 import { printable } from "./printable.ts";
 
@@ -195,10 +196,12 @@ function ms(value: number): string {
 }
 
 function formatUtc(epochMs: number): string {
+  if (!isValidTime(epochMs / 1000)) return INVALID_TIME;
   return new Date(epochMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
 function formatTime(epochSeconds: number): string {
   if (typeof epochSeconds !== "number" || !Number.isFinite(epochSeconds)) return "—";
+  if (!isValidTime(epochSeconds)) return INVALID_TIME;
   return new Date(epochSeconds * 1000).toISOString().slice(11, 23) + "Z";
 }
