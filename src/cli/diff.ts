@@ -298,7 +298,7 @@ ${COMMON_HELP}`,
     output: { type: "string", short: "o" },
   },
   maxPositionals: 2,
-  async run({ io, dir, json, style, values, positionals }): Promise<number> {
+  async run({ io, output: writeOut, dir, json, style, values, positionals }): Promise<number> {
     try {
       if (positionals.length < 2) {
         throw new UsageError(
@@ -319,7 +319,7 @@ ${COMMON_HELP}`,
       if (values.html === true) {
         const html = renderDiffHtml(a, b, result, { generatedAt: io.now() });
         if (output === undefined || output === "-") {
-          io.stdout(html);
+          writeOut(html); // the page's bytes, as -o writes them: it escapes its own values
           return code;
         }
         const bytes = writeOutputFile(output, html);
