@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
@@ -303,6 +303,52 @@ describe("ai-trace tail", () => {
       removeDir(dir);
     }
   });
+  test("LineFollower.read() starts over when the file is replaced by a longer one (renamed over it)", () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "f.jsonl");
+      const follower = new LineFollower(path);
+      const lines: string[] = [];
+      let restarts = 0;
+      writeFileSync(path, "old 1\nold 2\n");
+      follower.read((line) => lines.push(line.text), () => restarts++);
+      // A new file, longer than the old one, renamed over it: its bytes past the old size are not a continuation.
+      writeFileSync(join(dir, "next"), "new 1\nnew 2\nnew 3\nnew 4\n");
+      renameSync(join(dir, "next"), path);
+      follower.read((line) => lines.push(line.text), () => restarts++);
+      assert.deepEqual(lines, ["old 1", "old 2", "new 1", "new 2", "new 3", "new 4"]);
+      assert.equal(restarts, 1);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test("tail() follows a session file replaced by a longer one: the new session shown from its start, no warning", async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const t0 = Date.now() / 1000;
+    const path = join(dir, "live_20261125_120000_aaa111.jsonl");
+    writeFileSync(path, sessionLine("live", "20261125_120000_aaa111", t0) + stepLine(1, "before", {}, t0));
+    const { io, done } = startTail(dir, controller.signal);
+    try {
+      await until(() => io.out().includes("✓ before"), 5000, "the first session's step");
+      const next = join(dir, "next.tmp");
+      writeFileSync(
+        next,
+        sessionLine("replaced", "20261125_120000_aaa111", t0 + 1) +
+          stepLine(1, "after_one", { pad: "x".repeat(300) }, t0 + 1) + stepLine(2, "after_two", {}, t0 + 2),
+      );
+      renameSync(next, path);
+      await until(() => io.out().includes("✓ after_two"), 10_000, "the replacing session's steps");
+      assert.match(io.out(), /── replaced 20261125_120000_aaa111 ──\n.*✓ after_one[^]*✓ after_two/);
+      assert.equal(io.err(), "", "no bogus warning");
+    } finally {
+      controller.abort();
+      assert.equal(await done, 0);
+      removeDir(dir);
+    }
+  });
+
   test("LineFollower.read() reports an over-long line arriving over several reads once, as tooLong, with its number", () => {
     const dir = tempDir();
     try {

@@ -9,7 +9,7 @@
 
 import { classifyLine, LineWarnings } from "../format/record_line.ts";
 import { type Line, LineReader } from "../format/line_reader.ts";
-import { NotFoundError, statPath, type Watch, watchPath } from "../runtime.ts";
+import { NotFoundError, type PathInfo, statPath, type Watch, watchPath } from "../runtime.ts";
 import { toSessionStep } from "../model/session.ts";
 import { holdsTrace, listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import type { JsonObject, SessionStep } from "../format/types.ts";
@@ -34,6 +34,7 @@ const DIR_CHECK_MS = 500;
  */
 export class LineFollower {
   readonly #reader: LineReader;
+  #identity: string | undefined; // the followed file's device and inode, once seen
 
   /**
    * @param path The file to follow, from its start.
@@ -56,19 +57,28 @@ export class LineFollower {
   /**
    * Reads what was appended since the last call, chunk by chunk, calling
    * `onLine` with each whole line (never with an unterminated last line).
-   * A file that is not there (yet, or any more) reads as nothing new.
+   * A file that is not there (yet, or any more) reads as nothing new; a file
+   * that is not a regular file (a FIFO put in its place) is never opened.
+   * When the file was replaced (another file under its name, told by its
+   * inode, whatever its size) or truncated, reading starts over from its
+   * first byte, and `onRestart` is called first.
    */
-  read(onLine: (line: Line) => void): void {
-    let size: number;
+  read(onLine: (line: Line) => void, onRestart?: () => void): void {
+    let info: PathInfo;
     try {
-      size = statPath(this.path).size;
+      info = statPath(this.path);
     } catch (err) {
       if (err instanceof NotFoundError) return;
       throw err;
     }
-    // Truncated or replaced: start over.
-    if (size < this.#reader.position) this.#reader.restart();
-    if (size === this.#reader.position) return;
+    if (!info.isFile) return;
+    const replaced = this.#identity !== undefined && info.identity !== "" && info.identity !== this.#identity;
+    this.#identity = info.identity;
+    if (replaced || info.size < this.#reader.position) {
+      this.#reader.restart();
+      onRestart?.();
+    }
+    if (info.size === this.#reader.position) return;
     try {
       this.#reader.read(onLine);
     } catch (err) {
@@ -353,10 +363,16 @@ export async function runTail(
       await waker.wait(POLL_MS, signal);
       if (signal?.aborted) break;
       if (follower && reader) {
-        const events = reader;
+        let events = reader;
+        const path = follower.path;
         follower.read((line) => {
           const event = events.event(line);
           if (event) print(event);
+        }, () => {
+          // Another file under the same name: a new session, read from its start.
+          const more = events.more();
+          if (more) print(more);
+          events = reader = new EventReader(path);
         });
         const more = events.more();
         if (more) print(more);
