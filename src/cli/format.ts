@@ -28,6 +28,16 @@ export interface Style {
   cyan(text: string): string;
 }
 
+// The SGR codes each style opens and closes with: the only escape sequences the CLI writes.
+const SGR = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
+
 function sgr(open: number, close: number): (text: string) => string {
   return (text) => `\x1b[${open}m${text}\x1b[${close}m`;
 }
@@ -46,12 +56,12 @@ export function createStyle(enabled: boolean): Style {
   }
   return {
     enabled,
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
+    bold: sgr(...SGR.bold),
+    dim: sgr(...SGR.dim),
+    red: sgr(...SGR.red),
+    green: sgr(...SGR.green),
+    yellow: sgr(...SGR.yellow),
+    cyan: sgr(...SGR.cyan),
   };
 }
 
@@ -125,10 +135,9 @@ export function formatClock(epochSeconds: number | null | undefined): string {
  */
 export { printable };
 
-// The sequences a Style writes, which terminalSafe keeps when colors are on.
-// deno-lint-ignore no-control-regex
-const OWN_SGR = /\x1b\[(?:1|2|22|31|32|33|36|39)m|\n/;
-const OUTPUT_UNSAFE = new RegExp(`${OWN_SGR.source}|${UNSAFE_CLASS}`, "g");
+// The sequences a Style writes, which terminalSafe keeps when colors are on (and line breaks).
+const OWN_SGR = `\x1b\\[(?:${[...new Set(Object.values(SGR).flat())].join("|")})m`;
+const OUTPUT_UNSAFE = new RegExp(`${OWN_SGR}|\n|${UNSAFE_CLASS}`, "g");
 const OUTPUT_UNSAFE_NO_COLOR = new RegExp(`\n|${UNSAFE_CLASS}`, "g");
 
 /**

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { UNSAFE_CLASS } from "./unsafe_chars.ts";
+
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /**
@@ -23,6 +25,10 @@ export function newSessionId(now: number = Date.now()): string {
   for (const byte of random) suffix += ALPHABET[byte & 31];
   return `${stamp}_${suffix}`;
 }
+
+// Control and invisible characters (a U+202E in a name would reverse how `ls` shows it), path
+// separators and the characters Windows reserves.
+const UNSAFE_IN_NAME = new RegExp(`${UNSAFE_CLASS}|[/\\\\:*?"<>|]`, "g");
 
 /** The longest agent name kept in a file name, in characters. */
 export const MAX_NAME_LENGTH = 80;
@@ -66,8 +72,7 @@ export function fitsFileName(name: string): boolean {
  */
 export function safeFileName(name: string): string {
   let safe = String(name)
-    // deno-lint-ignore no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g, "_")
+    .replace(UNSAFE_IN_NAME, "_")
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "_")
     .replace(/\.{2,}/g, "_")
     .replace(/^[.\s]+|[.\s]+$/g, "");

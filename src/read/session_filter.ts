@@ -11,6 +11,7 @@
  */
 
 import { fitsFileName } from "../format/session_id.ts";
+import { UNSAFE_CLASS } from "../format/unsafe_chars.ts";
 import type { ReadWarning, SessionState } from "../format/types.ts";
 import { skipReason } from "../format/record_line.ts";
 import { indexSession, type SessionEntry } from "./session_index.ts";
@@ -92,10 +93,11 @@ export function agentMatches(agents: readonly string[] | undefined, agent: strin
 
 /** A pattern whose characters all survive `safeFileName` unchanged, so it can be matched against a file name. */
 function fileNameSafe(pattern: string): boolean {
-  // deno-lint-ignore no-control-regex
-  return !/[\u0000-\u001f\u007f-\u009f/\\:"<>|]|\.\.|^[.\s]|[.\s]$/.test(pattern) &&
-    fitsFileName(pattern);
+  return !NOT_IN_FILE_NAMES.test(pattern) && fitsFileName(pattern);
 }
+
+// What safeFileName changes (`*` and `?` are glob characters here, not literal).
+const NOT_IN_FILE_NAMES = new RegExp(`${UNSAFE_CLASS}|[/\\\\:"<>|]|\\.\\.|^[.\\s]|[.\\s]$`);
 
 /**
  * Whether a file may hold a matching session, from its name alone: `false`

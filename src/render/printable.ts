@@ -8,15 +8,9 @@
  * @module
  */
 
-/**
- * The characters never shown raw, as a RegExp character class: C0 and C1
- * controls (title changes, screen clears, hyperlinks, clipboard writes), the
- * line and paragraph separators, and the invisible ones that reorder or hide
- * text (bidi controls U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C;
- * zero-width U+200B–U+200D, U+2060–U+2064, U+FEFF; U+180E).
- */
-export const UNSAFE_CLASS =
-  "[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]";
+import { UNSAFE_CLASS } from "../format/unsafe_chars.ts";
+
+export { UNSAFE_CLASS };
 
 const UNSAFE = new RegExp(UNSAFE_CLASS, "g");
 

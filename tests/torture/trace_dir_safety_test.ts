@@ -80,3 +80,24 @@ test("Tracer warns once through onError when the trace directory is writable by 
     removeDir(dir);
   }
 });
+
+test("Tracer keeps bidi and zero-width characters out of file names (a U+202E reverses how ls shows a name)", async () => {
+  const dir = tempDir("ai-trace-bidi-name-");
+  try {
+    const names = ["invoice\u202Egpj.exe", "a\u2066b\u2069c", "zero\u200Bwidth", "bom\uFEFF", "mark\u200F\u061C"];
+    for (const name of names) {
+      const tracer = new Tracer(name, { traceDir: dir });
+      tracer.step("s", () => {});
+      const paths = [tracer.path!, await tracer.saveHtml()];
+      await tracer.close();
+      for (const path of paths) {
+        const base = path!.slice(dir.length + 1);
+        assert.doesNotMatch(base, /[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/, JSON.stringify(base));
+      }
+      assert.equal((await readSession(tracer.path!)).agent, name, "the name is whole inside the file");
+    }
+    figure("bidi-names", `${names.length} names with bidi or zero-width characters: none in a file name`);
+  } finally {
+    removeDir(dir);
+  }
+});
