@@ -66,6 +66,22 @@ describe("ai-trace diff", () => {
     assert.match(tree, /^\+ {3}http_get +only in b/m);
   });
 
+  test("diff marks a missing tool call with - and exits 1", async () => {
+    const without = await writeRun(tempDir("ai-trace-cli-diff-nocal-"), "20261130_020000_nocal", {
+      noCalculator: true,
+    });
+    try {
+      const { code, out } = await run([plain, without, "--all"]);
+      assert.equal(code, 1);
+      assert.match(out, /First divergence at tool:calculator: a step of a is missing from b/);
+      assert.match(out, /^ {2}b {2}\(no such step in this run\)$/m);
+      assert.match(out, /^- tool:calculator +only in a/m);
+      assert.equal(out.match(/^[~+-] /gm)?.length, 1);
+    } finally {
+      removeDir(join(without, ".."));
+    }
+  });
+
   test("diff shows a crashed run: the step in flight, then the missing ones", async () => {
     const { code, out } = await run([plain, crash, "--all"]);
     assert.equal(code, 1);
