@@ -3,7 +3,7 @@
 // JavaScript and .d.ts in dist/npm/, plus the `ai-trace` bin. Fails when the
 // export maps of deno.json and package.json drift apart.
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,14 +14,18 @@ const read = (file) => JSON.parse(readFileSync(join(root, file), "utf8"));
 const deno = read("deno.json");
 const pkg = read("package.json");
 const drift = [];
+/** The CommonJS shim of an entry: `./dist/npm/cjs/index.cjs` for ".", `./dist/npm/cjs/cli.cjs` for "./cli". */
+const shimOf = (entry) => `./dist/npm/cjs/${entry === "." ? "index" : entry.replace(/^\.\//, "")}.cjs`;
 for (const [entry, source] of Object.entries(deno.exports)) {
   const built = `./dist/npm/${source.replace(/^\.\//, "").replace(/\.ts$/, ".js")}`;
   const target = pkg.exports?.[entry];
-  if (target?.import !== built || target?.types !== built.replace(/\.js$/, ".d.ts")) {
+  if (
+    target?.import !== built || target?.types !== built.replace(/\.js$/, ".d.ts") || target?.require !== shimOf(entry)
+  ) {
     drift.push(
       `"${entry}": deno.json has ${source}, package.json should have { types: "${
         built.replace(/\.js$/, ".d.ts")
-      }", import: "${built}" }`,
+      }", import: "${built}", require: "${shimOf(entry)}" }`,
     );
   }
 }
@@ -55,4 +59,37 @@ process.exitCode = await main(processArgs(), processIo());
 `,
 );
 chmodSync(bin, 0o755);
+
+// 4. CommonJS: each entry's `require` condition is a shim that loads the ES
+// module (Node 20.19+ and 22.12+ can require() one without top-level await),
+// and says in one clear sentence what to do where that is not possible,
+// instead of Node's ERR_PACKAGE_PATH_NOT_EXPORTED.
+mkdirSync(join(root, "dist", "npm", "cjs"), { recursive: true });
+for (const [entry, source] of Object.entries(deno.exports)) {
+  const name = entry === "." ? "ai-trace" : `ai-trace/${entry.replace(/^\.\//, "")}`;
+  const target = `../${source.replace(/^\.\//, "").replace(/\.ts$/, ".js")}`;
+  writeFileSync(
+    join(root, shimOf(entry)),
+    `"use strict";
+// CommonJS entry of "${name}": the package is ES modules, loaded here with require() where Node can.
+try {
+  module.exports = require(${JSON.stringify(target)});
+} catch (err) {
+  const code = err && err.code;
+  if (code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE") {
+    throw new Error(
+      ${
+      JSON.stringify(
+        `"${name}" is an ES module and cannot be loaded with require() here: use \`import … from "${name}"\`, ` +
+          `or \`await import("${name}")\` from CommonJS (require() of "ai-trace" works on Node 20.19+ and 22.12+)`,
+      )
+    },
+      { cause: err },
+    );
+  }
+  throw err;
+}
+`,
+  );
+}
 console.log(`built dist/npm (ai-trace ${pkg.version})`);

@@ -48,6 +48,22 @@ console.log("TRACE " + tracer.path);`,
   ]);
   check(/TRACE traces\/node_consumer_\d{8}_\d{6}_\w+\.jsonl/.test(traced), `Node ${process.version} traced a session`);
 
+  // CommonJS: require("ai-trace") loads the ES module where Node can (20.19+, 22.12+); where it cannot (the CLI entry
+  // has top-level await) it says what to do instead of ERR_PACKAGE_PATH_NOT_EXPORTED.
+  const required = run("node", [
+    "-e",
+    `const { Tracer } = require("ai-trace");
+const tracer = new Tracer("cjs_consumer", { traceDir: "traces" });
+tracer.step("scan", () => {});
+tracer.close().then(() => console.log("CJS " + tracer.summary().steps));
+try { require("ai-trace/cli"); } catch (err) { console.log("CLI " + err.message); }`,
+  ]);
+  check(
+    required.includes("CJS 1") &&
+      /CLI "ai-trace\/cli" is an ES module .*await import\("ai-trace\/cli"\)/.test(required),
+    'require("ai-trace") works from CommonJS, and require("ai-trace/cli") says to use import',
+  );
+
   const viewed = run("npx", ["--no-install", "ai-trace", "--dir", "traces", "view", "latest"]);
   check(
     viewed.includes("fetch") && viewed.includes("BUY"),
