@@ -270,8 +270,9 @@ up to it, with markers:
   +  only in b    -  only in a
 and per-step duration and token changes. Long runs of same steps are folded.
 
-<a> and <b> are sessions: ${SESSION_HELP.replace("<session> is a", "each is a")}
-"ai-trace diff latest~1 latest" compares the newest run with the one before.
+<a> and <b> are two sessions ("ai-trace diff latest~1 latest" compares the
+newest run with the one before it); each, as <session> elsewhere:
+${SESSION_HELP}
 
 Options:
       --agent NAME    With latest or latest~N: that agent's sessions only (repeatable)

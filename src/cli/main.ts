@@ -56,6 +56,8 @@ Global options:
 Colors are used only when standard output is a terminal and NO_COLOR is unset.
 Exit codes: 0 success, 1 failure (missing or unreadable file or directory),
 2 usage error (unknown command or option, missing or bad argument).
+diff and check, as diff(1): 1 means the runs differ or a rule failed, and
+any trouble (usage, an unreadable session) is 2.
 `;
 }
 
