@@ -11,6 +11,7 @@ import { basename } from "node:path";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { toOtlp } from "../otlp/to_otlp.ts";
+import { safeJsonText } from "../render/printable.ts";
 import { CONVENTIONS_HELP, CONVENTIONS_OPTION, otlpOptions } from "./otlp_options.ts";
 import { encodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { makeDir, NotFoundError, openWithDefaultApp, PermissionError, statPath, writeFileAtomic } from "../runtime.ts";
@@ -106,7 +107,7 @@ export const formats: Record<string, ExportFormat> = {
     otherExtensions: [".otlp"],
     description: "OTLP/HTTP JSON (ExportTraceServiceRequest) for an OpenTelemetry Collector",
     render: (session, { values, io, style }) =>
-      JSON.stringify(toOtlp(session, otlpOptions(values, io, style, HELP)(session))) + "\n",
+      safeJsonText(JSON.stringify(toOtlp(session, otlpOptions(values, io, style, HELP)(session)))) + "\n",
     options: CONVENTIONS_OPTION,
     optionsHelp: CONVENTIONS_HELP + " (otlp, otlp-proto)",
   },

@@ -43,3 +43,25 @@ export function escapeChar(c: string): string {
 export function printable(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
+
+/**
+ * JSON text with no unsafe character raw: inside its strings they become
+ * `\uXXXX` escapes, which every JSON parser reads back as the same
+ * characters (JSON.stringify escapes C0 controls itself but leaves C1,
+ * separators, bidi and zero-width characters raw). Line breaks outside
+ * strings (indentation) stay. Exports use it, so `cat export.json` replays
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * import { safeJsonText } from "./printable.ts";
+ * const text = safeJsonText(JSON.stringify({ name: "a\u202eb" }));
+ * console.assert(text === '{"name":"a\\u202eb"}' && JSON.parse(text).name === "a\u202eb");
+ * ```
+ *
+ * @param json Text from `JSON.stringify`.
+ * @returns The same JSON, with those characters escaped.
+ */
+export function safeJsonText(json: string): string {
+  return json.replace(UNSAFE, (c) => c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

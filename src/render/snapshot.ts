@@ -7,6 +7,7 @@
  */
 
 import { SCHEMA, type Session } from "../format/types.ts";
+import { safeJsonText } from "./printable.ts";
 
 /**
  * Renders a session as the JSON snapshot text that `save()` writes.
@@ -33,5 +34,5 @@ export function renderSnapshot(session: Session, savedAt: number = Date.now()): 
       return in_flight ? { ...rest, in_flight } : rest;
     }),
   };
-  return `${JSON.stringify(snapshot, null, 2)}\n`;
+  return `${safeJsonText(JSON.stringify(snapshot, null, 2))}\n`;
 }

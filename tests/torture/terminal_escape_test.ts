@@ -6,7 +6,7 @@
 // output boundary (terminalSafe); these tests check what the user sees.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -149,6 +149,34 @@ test("view, list, tail and stats make bidi and zero-width characters visible", a
     figure(
       "escape-invisible",
       `${INVISIBLE.length} bidi/zero-width characters × ${commands.length} commands: all shown escaped`,
+    );
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test("export writes no raw control or bidi character in any text format, to standard output or to a file", async () => {
+  const dir = tempDir("ai-trace-export-esc-");
+  try {
+    const hidden = INVISIBLE.join("");
+    const tracer = new Tracer(`agent${hidden}${EVIL}`, { traceDir: dir, meta: { [`k${EVIL}`]: `v${hidden}` } });
+    tracer.step(`step${EVIL}`, { [`c${hidden}`]: `v${EVIL}` }, (step) => step.log({ note: `log${EVIL}${hidden}` }));
+    const snapshot = await tracer.save();
+    await tracer.close();
+    const outputs: [string, string][] = [["save()", readFileSync(snapshot!, "utf8")]];
+    for (const format of ["json", "md", "html", "otlp"]) {
+      const run = await cli(["--dir", dir, "export", tracer.path!, "--format", format]);
+      assert.equal(run.code, 0, run.err);
+      outputs.push([`export --format ${format}`, run.out]);
+    }
+    for (const [what, text] of outputs) {
+      assertSafe({ code: 0, out: text, err: "" }, what);
+    }
+    // The same data: JSON escapes mean what the characters meant.
+    assert.equal(JSON.parse(outputs[1][1]).agent, `agent${hidden}${EVIL}`);
+    figure(
+      "escape-exports",
+      `${outputs.length} exports (save(), json, md, html, otlp): 0 raw control or bidi characters`,
     );
   } finally {
     removeDir(dir);
