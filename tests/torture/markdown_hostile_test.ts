@@ -9,7 +9,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSession, Tracer } from "../../mod.ts";
 import { renderMarkdown } from "../../src/render/markdown.ts";
-import { removeDir, tempDir } from "../_helpers.ts";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { removeDir, scriptCommand, tempDir } from "../_helpers.ts";
 import { cli, figure, LONG } from "./_torture.ts";
 
 const EVIL =
@@ -58,6 +60,16 @@ test("renderMarkdown() writes no raw control or bidi character, in stacks, value
   }
 });
 
+/** The peak resident set of one CLI run in a fresh process (tests/torture/fixtures/cli_memory.ts). */
+function peakOf(args: string[]): number {
+  const [command, commandArgs] = scriptCommand(join(import.meta.dirname!, "fixtures", "cli_memory.ts"), args);
+  const result = spawnSync(command, commandArgs, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const match = /PEAK (\d+) CODE (\d+)/.exec(result.stdout);
+  assert.ok(match, `${args.join(" ")}: ${result.stderr}`);
+  assert.equal(match[2], "0", `${args.join(" ")} exits 0`);
+  return Number(match[1]);
+}
+
 test("renderMarkdown() stays linear in the depth of nesting: a chain of nested steps", async () => {
   const dir = tempDir("ai-trace-md-deep-");
   try {
@@ -103,6 +115,18 @@ test("renderMarkdown() stays linear in the depth of nesting: a chain of nested s
         `${s.depth} nested steps: ${(s.input / 1e6).toFixed(2)} MB trace → ${(s.output / 1e6).toFixed(2)} MB report`
       ).join("; "),
     );
+    // Memory, in a fresh process each: the Markdown export of the deepest chain against the JSON export of the
+    // same file (linear by construction), measured in the same run.
+    const deepest = join(dir, `deep_d${large.depth}.jsonl`);
+    const md = peakOf(["export", deepest, "--format", "md"]);
+    const json = peakOf(["export", deepest, "--format", "json"]);
+    figure(
+      "markdown-depth-memory",
+      `${large.depth} nested steps: peak RSS ${(md / 2 ** 20).toFixed(0)} MiB for md, ${
+        (json / 2 ** 20).toFixed(0)
+      } MiB for json`,
+    );
+    assert.ok(md <= 2 * json, `md export peaked at ${md} bytes, json at ${json}`);
     // Linear: each step costs the same bytes at any depth, and the report is not larger than the trace.
     assert.ok(
       perStepLarge <= 1.2 * perStepSmall,
