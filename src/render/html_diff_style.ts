@@ -43,7 +43,7 @@ main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(320px, 34%); 
 .heads, .row { display: grid; grid-template-columns: 22px minmax(0, 1fr) minmax(0, 1fr); }
 .heads { font-weight: 600; border-bottom: 1px solid var(--border); }
 .heads > div { padding: 6px 8px; overflow-wrap: anywhere; }
-.row { border-bottom: 1px solid var(--border); cursor: pointer; min-height: 26px; }
+.row { border-bottom: 1px solid var(--border); cursor: pointer; min-height: 26px; content-visibility: auto; contain-intrinsic-size: auto 35px; }
 .row:hover { background: var(--selected); }
 .row.changed { background: var(--changed-soft); }
 .row.added { background: var(--added-soft); }
