@@ -238,7 +238,8 @@ With --baseline <session>:
       --max-cost-increase PCT     Cost grew by at most PCT percent
       --max-duration-increase PCT Duration grew by at most PCT percent
       --same-decisions            Every decision's action is the baseline's,
-                                  step for step (aligned as "ai-trace diff" does)
+                                  step for step (aligned as "ai-trace diff" does;
+                                  a decision only one run has is a change)
 
 Options:
       --baseline <session>        The run to compare with

@@ -49,7 +49,10 @@ export interface CheckRules {
   maxCostIncrease?: number;
   /** The duration grew by at most this percentage over the baseline's. */
   maxDurationIncrease?: number;
-  /** Every decision's action is the baseline's, step for step (as `diffSessions` aligns them). */
+  /**
+   * Every decision's action is the baseline's, step for step (as `diffSessions` aligns them); a step with a
+   * decision that only one of the runs has counts as a change.
+   */
   sameDecisions?: boolean;
 }
 
