@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The browser code of the HTML report, as a real TypeScript module that
  * `deno check` and `deno lint` see. It is never imported at run time:
