@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { formatDuration } from "../src/render/duration.ts";
 import { renderMarkdown } from "../src/render/markdown.ts";
+import { REPORT_SCRIPT } from "../src/render/html_report_script.ts";
 import { cli, OURS } from "./_cli.ts";
 
 describe("formatDuration()", () => {
@@ -83,5 +84,11 @@ describe("formatDuration()", () => {
     } as never, 0);
     assert.match(md, /\| 1\.40 ms \| 1\.40 ms \| 2\.40 s \|/);
     assert.match(md, /`scan` \(1\.40 ms\)/);
+  });
+
+  test("formatDuration() is the rule of the HTML report too: its script calls reportPage with it", () => {
+    assert.match(REPORT_SCRIPT, /\nfunction formatDuration\(ms\) \{/);
+    assert.match(REPORT_SCRIPT, /\nreportPage\("[^\n]*", formatDuration\);\n/);
+    assert.doesNotMatch(REPORT_SCRIPT, /toFixed\(1\)\.replace/, "no rule of its own");
   });
 });

@@ -217,13 +217,13 @@ else {describe("renderHtml() in Chromium", { timeout: 60_000 }, () => {
       assert.match(detail, /confidence.*87%/);
       assert.match(detail, /HOLD.*ENTER_SHORT/);
       assert.match(detail, /risk_budget_usd.*500/);
-      assert.match(detail, /Logs1.*10:32:07\.620.*\+40 ms.*rsi.*61/);
+      assert.match(detail, /Logs1.*10:32:07\.620.*\+40\.0 ms.*rsi.*61/);
       assert.match(detail, /Inherited context1.*run_cycle.*cycle.*17/);
       await page.click(".row.is-error");
       detail = (await page.textContent("#detail")) ?? "";
       assert.match(detail, /TimeoutError: exchange did not acknowledge the order within 1500 ms/);
       assert.match(detail, /at placeOrder \(file:\/\/\/app\/src\/exchange\.ts:88:11\)/);
-      assert.match(detail, /Duration1\.5 s/);
+      assert.match(detail, /Duration1\.50 s/);
       await page.click('.row:has-text("analyze_market")');
       detail = (await page.textContent("#detail")) ?? "";
       assert.match(detail, /Modelclaude-haiku-4-5.*Input tokens3,412.*Output tokens286.*Cost\$0\.0048/);

@@ -134,5 +134,8 @@ test("REPORT_SCRIPT is current: html_report_script.ts is what scripts/build_repo
     encoding: "utf8",
   });
   assert.equal(run.status, 0, run.stderr);
-  assert.ok(REPORT_SCRIPT.includes("function reportPage(unsafeClass)"), "the script is reportPage, its types stripped");
+  assert.ok(
+    REPORT_SCRIPT.includes("function reportPage(unsafeClass, formatDuration)"),
+    "the script is reportPage, its types stripped",
+  );
 });

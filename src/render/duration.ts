@@ -2,7 +2,9 @@
  * The one way a duration is written for people, in the CLI and in the
  * Markdown report alike: three significant digits with their trailing zeros
  * (`0.42 ms`, `1.40 ms`, `12.3 ms`, `123 ms`, `1.23 s`, `12.3 s`), then
- * minutes and hours (`2m 05s`, `1h 02m`).
+ * minutes and hours (`2m 05s`, `1h 02m`). The HTML report's script carries
+ * this very function (`scripts/build_report_script.ts` puts it in), so it
+ * must stay self-contained: no imports, no helpers outside it.
  *
  * @module
  */
@@ -31,11 +33,7 @@ export function formatDuration(ms: number | null | undefined): string {
   if (s < 9.995) return `${s.toFixed(2)} s`;
   if (s < 59.95) return `${s.toFixed(1)} s`;
   const seconds = Math.round(s);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, "0")}s`;
   const minutes = Math.round(seconds / 60);
-  return `${Math.floor(minutes / 60)}h ${pad2(minutes % 60)}m`;
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
 }

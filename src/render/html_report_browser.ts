@@ -32,8 +32,11 @@ type Status = "ok" | "error" | "inflight" | "other";
  * @param unsafeClass The characters shown escaped, as a RegExp character class
  *   (`UNSAFE_CLASS` of `printable.ts`, passed in by the build so the rule is
  *   written once).
+ * @param formatDuration How durations are written: `formatDuration` of
+ *   `duration.ts`, put in the page by the build, so the CLI, the Markdown
+ *   report and this page follow one rule.
  */
-export function reportPage(unsafeClass: string): void {
+export function reportPage(unsafeClass: string, formatDuration: (ms: number) => string): void {
   const ROW = 28;
   const OVERSCAN = 10;
   const CHUNK = 100;
@@ -129,17 +132,10 @@ export function reportPage(unsafeClass: string): void {
   }
 
   // ---- formatting -------------------------------------------------------
+  // The one rule of durations (render/duration.ts), passed in by the build; "" when unknown.
   function fmtDur(ms: number | null | undefined): string {
     if (ms === null || ms === undefined || !isFinite(ms)) return "";
-    const a = Math.abs(ms);
-    if (a === 0) return "0 ms";
-    if (a < 1) return ms.toFixed(2) + " ms";
-    if (a < 10) return ms.toFixed(1).replace(/\.0$/, "") + " ms";
-    if (a < 1000) return Math.round(ms) + " ms";
-    if (a < 10000) return (ms / 1000).toFixed(2).replace(/\.?0+$/, "") + " s";
-    if (a < 60000) return (ms / 1000).toFixed(1).replace(/\.0$/, "") + " s";
-    if (a < 3600000) return Math.floor(ms / 60000) + "m " + pad(Math.floor(ms / 1000) % 60) + "s";
-    return Math.floor(ms / 3600000) + "h " + pad(Math.floor(ms / 60000) % 60) + "m";
+    return formatDuration(Math.abs(ms));
   }
   function fmtClock(sec: unknown, withDate?: boolean): string {
     const s = num(sec);

@@ -4,7 +4,7 @@
  * The script of the HTML report, inlined into every report and allowed by its
  * Content-Security-Policy through its SHA-256 hash: `reportPage` of
  * `html_report_browser.ts`, its types stripped, called with the escaping rule
- * of `printable.ts`.
+ * of `printable.ts` and `formatDuration` of `duration.ts`.
  *
  * @module
  */
@@ -13,7 +13,7 @@
 export const REPORT_SCRIPT: string = `
 (function () {
 "use strict";
-function reportPage(unsafeClass) {
+function reportPage(unsafeClass, formatDuration) {
     const ROW = 28;
     const OVERSCAN = 10;
     const CHUNK = 100;
@@ -112,22 +112,7 @@ function reportPage(unsafeClass) {
     function fmtDur(ms) {
         if (ms === null || ms === undefined || !isFinite(ms))
             return "";
-        const a = Math.abs(ms);
-        if (a === 0)
-            return "0 ms";
-        if (a < 1)
-            return ms.toFixed(2) + " ms";
-        if (a < 10)
-            return ms.toFixed(1).replace(/\\.0$/, "") + " ms";
-        if (a < 1000)
-            return Math.round(ms) + " ms";
-        if (a < 10000)
-            return (ms / 1000).toFixed(2).replace(/\\.?0+$/, "") + " s";
-        if (a < 60000)
-            return (ms / 1000).toFixed(1).replace(/\\.0$/, "") + " s";
-        if (a < 3600000)
-            return Math.floor(ms / 60000) + "m " + pad(Math.floor(ms / 1000) % 60) + "s";
-        return Math.floor(ms / 3600000) + "h " + pad(Math.floor(ms / 60000) % 60) + "m";
+        return formatDuration(Math.abs(ms));
     }
     function fmtClock(sec, withDate) {
         const s = num(sec);
@@ -1276,6 +1261,28 @@ function reportPage(unsafeClass) {
     document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "true";
 }
-reportPage("[\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u180e\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2064\\\\u2066-\\\\u2069\\\\ufeff]");
+function formatDuration(ms) {
+    if (ms === null || ms === undefined || !Number.isFinite(ms))
+        return "-";
+    if (ms <= 0)
+        return "0 ms";
+    if (ms < 9.995)
+        return \`\${ms.toFixed(2)} ms\`;
+    if (ms < 99.95)
+        return \`\${ms.toFixed(1)} ms\`;
+    if (ms < 999.5)
+        return \`\${ms.toFixed(0)} ms\`;
+    const s = ms / 1000;
+    if (s < 9.995)
+        return \`\${s.toFixed(2)} s\`;
+    if (s < 59.95)
+        return \`\${s.toFixed(1)} s\`;
+    const seconds = Math.round(s);
+    if (seconds < 3600)
+        return \`\${Math.floor(seconds / 60)}m \${String(seconds % 60).padStart(2, "0")}s\`;
+    const minutes = Math.round(seconds / 60);
+    return \`\${Math.floor(minutes / 60)}h \${String(minutes % 60).padStart(2, "0")}m\`;
+}
+reportPage("[\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u180e\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2064\\\\u2066-\\\\u2069\\\\ufeff]", formatDuration);
 })();
 `;
