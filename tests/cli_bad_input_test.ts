@@ -107,6 +107,19 @@ describe("ai-trace on bad input", () => {
     });
   }
 
+  test("a JSON file that is not a snapshot (no steps list) is skipped with a warning and never latest", async () => {
+    const dir = dirWith("settings.json", '{"theme":"dark","steps_enabled":true}');
+    try {
+      const latest = await cli(["--dir", dir, "view", "latest", "--json"]);
+      assert.equal(latest.code, 0, latest.err);
+      assert.equal(JSON.parse(latest.out).agent, "trading_agent");
+      const list = await cli(["--dir", dir, "list"]);
+      assert.match(list.err, /settings\.json: not a trace snapshot \(no "steps" list\), skipped/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   test("a file of the original's step lines alone is a trace: name with outcome, or name with started_at", async () => {
     const dir = tempDir();
     try {

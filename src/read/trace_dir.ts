@@ -11,13 +11,22 @@
  */
 
 import { basename, join } from "node:path";
-import { listDir, NotFoundError, openRead, type PathKind, PermissionError, statPath } from "../runtime.ts";
+import {
+  listDir,
+  NotFoundError,
+  openRead,
+  type PathKind,
+  PermissionError,
+  readTextFile,
+  statPath,
+} from "../runtime.ts";
+import { parseJsonLine } from "../format/parse_line.ts";
 import { hasTraceRecord, skipReason } from "../format/record_line.ts";
 import { isTraceFileName, parseTraceFileName } from "./session_reader.ts";
 import { readAgentName } from "./session_index.ts";
 import { agentMatches, fileMayMatch, type SessionFilter } from "./session_filter.ts";
 import { safeFileName } from "../format/session_id.ts";
-import type { ReadWarning } from "../format/types.ts";
+import type { JsonObject, ReadWarning } from "../format/types.ts";
 
 /**
  * One trace file of a directory.
@@ -242,17 +251,21 @@ export function describeTraceFile(path: string): TraceFile {
 }
 
 /**
- * Whether a listed file holds a trace: a snapshot, or a JSONL file with at
- * least one record (read up to the first). A file of other JSON lines (a
+ * Whether a listed file holds a trace: a snapshot (a JSON object with a
+ * list of steps), or a JSONL file with at least one record (read up to the
+ * first). A file of other JSON lines (a
  * program's log) is not one, and neither is a file that cannot be read.
  *
  * @param file The file, as listed.
  * @returns Whether it holds a trace.
  */
 export function holdsTrace(file: TraceFile): boolean {
-  if (file.format === "json") return true;
   try {
-    return file.size > 0 && hasTraceRecord(file.path);
+    if (file.format === "jsonl") return file.size > 0 && hasTraceRecord(file.path);
+    // A snapshot is one JSON object with a list of steps (what `readSession` requires of it).
+    const text = readTextFile(file.path);
+    const snapshot = parseJsonLine(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return typeof snapshot === "object" && snapshot !== null && Array.isArray((snapshot as JsonObject).steps);
   } catch {
     return false;
   }
