@@ -13,6 +13,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gunzip } from "node:zlib";
 import { decodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { OtlpRequestError, plainSpansFromOtlp } from "../otlp/from_otlp.ts";
 import { ProtoDecodeError, ProtoWriter } from "../otlp/protobuf_wire.ts";
@@ -58,27 +59,18 @@ function join(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** Inflates gzip, refusing more than `max` bytes of output. */
-async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > max) throw new BodyTooLarge();
-      chunks.push(value);
-    }
-  } catch (err) {
-    if (err instanceof BodyTooLarge) throw err;
-    throw new OtlpRequestError("the body is not valid gzip");
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return join(chunks, size);
+/**
+ * Inflates gzip, refusing more than `max` bytes of output. zlib stops as soon as the output passes `max`
+ * (a DecompressionStream does not: on Deno it gives a bomb's whole output as one chunk).
+ */
+function gunzipAtMost(bytes: Uint8Array, max: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    gunzip(bytes, { maxOutputLength: max }, (err, out) => {
+      if (err === null) return resolve(out);
+      const code = (err as { code?: string }).code;
+      reject(code === "ERR_BUFFER_TOO_LARGE" ? new BodyTooLarge() : new OtlpRequestError("the body is not valid gzip"));
+    });
+  });
 }
 
 /** A `google.rpc.Status` in the request's encoding. */
@@ -127,7 +119,7 @@ export async function handleOtlpTraces(
   let spans: PlainSpan[];
   try {
     let body = await readBody(request, options.maxBody);
-    if (encoding === "gzip") body = await gunzip(body, options.maxBody);
+    if (encoding === "gzip") body = await gunzipAtMost(body, options.maxBody);
     const decoded = protobuf
       ? decodeOtlpRequest(body)
       : JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));

