@@ -12,7 +12,7 @@
 import { Tracer, type TracerOptions } from "../record/tracer.ts";
 import { type PlainSpan, recordSpans, traceAgentName } from "./span_to_step.ts";
 
-/** Options of {@linkcode TraceSessions}: those of each session's tracer, and a bound on memory. */
+/** Options of {@linkcode TraceSessions}: those of each session's tracer, and bounds on memory. */
 export interface TraceSessionsOptions extends Omit<TracerOptions, "sessionId" | "autoSave"> {
   /**
    * How many spans of traces whose root has not ended yet are held in memory;
@@ -21,27 +21,61 @@ export interface TraceSessionsOptions extends Omit<TracerOptions, "sessionId" | 
    * @default {10000}
    */
   maxPendingSpans?: number;
+  /**
+   * How much text (names, attribute keys and values, in UTF-16 code units)
+   * those spans may hold; past it, the oldest trace is written as it stands.
+   *
+   * @default {67108864}
+   */
+  maxPendingBytes?: number;
+}
+
+/** About how much memory a span holds: the length of its texts, and a little for every value. */
+function spanSize(span: PlainSpan): number {
+  let size = 64 + span.traceId.length + span.spanId.length + span.name.length;
+  const stack: unknown[] = [span.attributes, span.status?.message];
+  for (const event of span.events ?? []) stack.push(event.name, event.attributes);
+  // Values nest (arrays, key-value lists), a bounded depth: walked without recursion.
+  while (stack.length > 0) {
+    const value = stack.pop();
+    size += 8;
+    if (typeof value === "string") size += value.length;
+    else if (Array.isArray(value)) { for (const item of value) stack.push(item); }
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        size += key.length;
+        stack.push(item);
+      }
+    }
+  }
+  return size;
 }
 
 /** Holds the spans of open traces and writes each trace as a session when its root span ends. */
 export class TraceSessions {
-  readonly #options: Omit<TraceSessionsOptions, "maxPendingSpans">;
+  readonly #options: Omit<TraceSessionsOptions, "maxPendingSpans" | "maxPendingBytes">;
   readonly #maxPending: number;
+  readonly #maxPendingBytes: number;
   readonly #pending = new Map<string, PlainSpan[]>(); // oldest first
   readonly #lastSeen = new Map<string, number>();
+  readonly #bytes = new Map<string, number>();
   #pendingSpans = 0;
+  #pendingBytes = 0;
 
   /**
    * @param options Where and how to record, and how many spans to hold.
-   * @throws {RangeError} For an invalid `maxPendingSpans`.
+   * @throws {RangeError} For an invalid `maxPendingSpans` or `maxPendingBytes`.
    */
   constructor(options: TraceSessionsOptions = {}) {
-    const { maxPendingSpans, ...tracerOptions } = options;
-    const max = maxPendingSpans ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`maxPendingSpans must be a positive integer, got ${max}`);
-    }
-    this.#maxPending = max;
+    const { maxPendingSpans, maxPendingBytes, ...tracerOptions } = options;
+    const positive = (value: number, name: string): number => {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${name} must be a positive integer, got ${value}`);
+      }
+      return value;
+    };
+    this.#maxPending = positive(maxPendingSpans ?? 10_000, "maxPendingSpans");
+    this.#maxPendingBytes = positive(maxPendingBytes ?? 64 * 1024 * 1024, "maxPendingBytes");
     this.#options = tracerOptions;
   }
 
@@ -66,12 +100,15 @@ export class TraceSessions {
         this.#pending.set(span.traceId, held);
       }
       held.push(span);
+      const size = spanSize(span);
+      this.#bytes.set(span.traceId, (this.#bytes.get(span.traceId) ?? 0) + size);
       this.#lastSeen.set(span.traceId, Date.now());
       this.#pendingSpans++;
+      this.#pendingBytes += size;
       if (isRoot(span)) ended.push(span.traceId);
     }
     for (const traceId of ended) this.#write(traceId);
-    while (this.#pendingSpans > this.#maxPending) {
+    while (this.#pendingSpans > this.#maxPending || this.#pendingBytes > this.#maxPendingBytes) {
       const oldest = this.#pending.keys().next();
       if (oldest.done) break;
       this.#write(oldest.value);
@@ -97,6 +134,8 @@ export class TraceSessions {
     this.#pending.delete(traceId);
     this.#lastSeen.delete(traceId);
     this.#pendingSpans -= spans.length;
+    this.#pendingBytes -= this.#bytes.get(traceId) ?? 0;
+    this.#bytes.delete(traceId);
     const resource = spans[0]?.resource ?? {};
     const meta: Record<string, unknown> = { ...this.#options.meta, trace_id: traceId };
     const service = resource["service.name"];

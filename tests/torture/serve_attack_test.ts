@@ -4,7 +4,7 @@
 // RELIABILITY.md's serve table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
@@ -74,5 +74,44 @@ test("serve's receiver inflates a gzip bomb no further than --max-body", { skip:
         `peak memory +${grew.toFixed(0)} MiB`,
     );
     void dir;
+  });
+});
+
+/** An OTLP JSON request of one span that is not a root (its parent never comes), with a `size`-character attribute. */
+function orphanSpan(trace: number, size: number): string {
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
+  const span = {
+    traceId: hex(trace + 1, 32),
+    spanId: hex(2, 16),
+    parentSpanId: hex(1, 16),
+    name: "chat",
+    startTimeUnixNano: "1764000000000000000",
+    endTimeUnixNano: "1764000001000000000",
+    attributes: [{ key: "gen_ai.prompt", value: { stringValue: `${trace} `.padEnd(size, "x") } }],
+  };
+  return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+}
+
+test("serve's receiver holds at most 64 MiB of traces whose root never comes", async () => {
+  // 100 traces of one 1 MiB span each, none with its root, none idle long enough to be written. Before: all
+  // held in memory until they went idle (10,000 such spans were allowed: 10 GiB).
+  const traces = 100;
+  await withServer({ traceIdleMs: 3_600_000 }, async (server, dir) => {
+    for (let trace = 0; trace < traces; trace++) {
+      const answer = await post(server.url + "v1/traces", orphanSpan(trace, MiB), {
+        "content-type": "application/json",
+      });
+      assert.equal(answer.status, 200, answer.body);
+    }
+    const written = readdirSync(dir).filter((name) => name.endsWith(".jsonl")).length;
+    assert.ok(written >= traces - 64, `${written} of ${traces} traces written while the server runs`);
+    await server.close();
+    const all = readdirSync(dir).filter((name) => name.endsWith(".jsonl"));
+    assert.equal(all.length, traces, "every trace is a session once the server stops");
+    figure(
+      "serve-orphan-spans",
+      `${traces} traces of one 1 MiB span, no root: ${written} written while running (at most 64 MiB held), ` +
+        `all ${all.length} after close`,
+    );
   });
 });
