@@ -81,13 +81,14 @@ export const MAX_READ_DEPTH = 64;
  */
 export function limitDepth<T>(value: T, maxDepth: number = MAX_READ_DEPTH): T {
   if (typeof value !== "object" || value === null) return value;
-  if (maxDepth <= 1) return marker(value) as T;
+  if (maxDepth <= 0) return marker(value) as T;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = limitDepth(value[i], maxDepth - 1);
     return value;
   }
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
+  // for…in allocates no key list; a parsed object has no inherited enumerable keys.
+  for (const key in object) {
     const item = object[key];
     if (typeof item !== "object" || item === null) continue;
     const bounded = limitDepth(item, maxDepth - 1);
@@ -101,5 +102,6 @@ export function limitDepth<T>(value: T, maxDepth: number = MAX_READ_DEPTH): T {
 
 function marker(value: object): unknown {
   if (Array.isArray(value)) return value.length === 0 ? value : "[Array]";
-  return Object.keys(value).length === 0 ? value : "[Object]";
+  for (const _ in value) return "[Object]";
+  return value;
 }
