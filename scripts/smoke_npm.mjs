@@ -53,7 +53,7 @@ console.log("TRACE " + tracer.path);`,
   const required = run("node", [
     "-e",
     `const { Tracer } = require("ai-trace");
-const tracer = new Tracer("cjs_consumer", { traceDir: "traces" });
+const tracer = new Tracer("cjs_consumer", { traceDir: "traces_cjs" });
 tracer.step("scan", () => {});
 tracer.close().then(() => console.log("CJS " + tracer.summary().steps));
 try { require("ai-trace/cli"); } catch (err) { console.log("CLI " + err.message); }`,
