@@ -197,6 +197,7 @@ describe("ai-trace on bad input", () => {
       const tail = await cli(["--dir", dir, "tail", "--no-follow"]);
       assert.equal(tail.code, 0, tail.err);
       assert.match(tail.out, /invalid time/);
+      assert.match(tail.err, /huge_20261125_000001_bb\.jsonl:2: finished_at 1e\+300 is not a valid time/);
     } finally {
       removeDir(dir);
     }

@@ -8,7 +8,7 @@
 import { listSessionsReport } from "../read/directory_report.ts";
 import { isFilterActive } from "../read/session_filter.ts";
 import { listTraceFiles } from "../read/trace_dir.ts";
-import { isValidTime } from "../format/fields.ts";
+import { invalidTimes } from "../format/fields.ts";
 import type { ReadWarning } from "../format/types.ts";
 import { type Command, COMMON_HELP, printJson, stringFlag } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
@@ -89,12 +89,8 @@ ${COMMON_HELP}`,
       ["STARTED (UTC)", "AGENT", "SESSION", "STEPS", "ERRORS", "DURATION", "SIZE", "STATE"].map(style.bold),
     ];
     for (const entry of entries) {
-      for (const field of ["started_at", "finished_at"] as const) {
-        const time = entry[field];
-        if (time !== null && !isValidTime(time)) {
-          const message = `${field} ${time} is not a valid time, shown as invalid`;
-          io.stderr(formatWarning({ path: entry.path, line: 0, message }, style));
-        }
+      for (const message of invalidTimes(entry)) {
+        io.stderr(formatWarning({ path: entry.path, line: 0, message }, style));
       }
       rows.push([
         formatDateTime(entry.started_at),

@@ -13,6 +13,7 @@ import { NotFoundError, type PathInfo, statPath, type Watch, watchPath } from ".
 import { toSessionStep } from "../model/session.ts";
 import { holdsTrace, listTraceFiles, type TraceFile } from "../read/trace_dir.ts";
 import type { JsonObject, SessionStep } from "../format/types.ts";
+import { invalidTimes } from "../format/fields.ts";
 import { isFilterActive, selectSessions, type SessionFilter } from "../read/session_filter.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
@@ -101,6 +102,7 @@ class EventReader {
   #count = 0;
   #depths = new Map<number, number>();
   #warnings: LineWarnings;
+  #pending: TailEvent[] = []; // warnings about a record that is shown all the same
 
   constructor(path: string) {
     this.#path = path;
@@ -115,6 +117,10 @@ class EventReader {
       return this.#warnings.admit(classified.warning) ? { type: "warning", ...classified.warning } : undefined;
     }
     const { type, record } = classified;
+    for (const message of invalidTimes(record)) {
+      const warning = { path: this.#path, line: line.number, message };
+      if (this.#warnings.admit(warning)) this.#pending.push({ type: "warning", ...warning });
+    }
     if (type === "session" || type === "end") return { type, path: this.#path, record };
     const inFlight = type === "start";
     const step = toSessionStep(record, ++this.#count, inFlight);
@@ -125,10 +131,16 @@ class EventReader {
     return { type, path: this.#path, step, depth };
   }
 
-  /** One warning for the bad lines only counted since the last call, if any. */
-  more(): TailEvent | undefined {
+  /**
+   * The warnings held since the last call: about records shown all the same
+   * (a time no date can hold), and one for the bad lines only counted.
+   */
+  more(): TailEvent[] {
+    const out = this.#pending;
+    this.#pending = [];
     const summary = this.#warnings.summary();
-    return summary === undefined ? undefined : { type: "warning", ...summary };
+    if (summary !== undefined) out.push({ type: "warning", ...summary });
+    return out;
   }
 }
 
@@ -311,8 +323,7 @@ export async function runTail(
         }
         print(event);
       });
-      const more = events.more();
-      if (more) print(more);
+      for (const warning of events.more()) print(warning);
       if (!headed) print(header);
       return;
     }
@@ -335,8 +346,7 @@ export async function runTail(
         while (recent.size > backlog) recent.delete(recent.keys().next().value!);
       }
     });
-    const more = events.more();
-    if (more) print(more);
+    for (const warning of events.more()) print(warning);
     print(head ?? header);
     for (const event of recent.values()) print(event);
     if (end) print(end);
@@ -370,12 +380,10 @@ export async function runTail(
           if (event) print(event);
         }, () => {
           // Another file under the same name: a new session, read from its start.
-          const more = events.more();
-          if (more) print(more);
+          for (const warning of events.more()) print(warning);
           events = reader = new EventReader(path);
         });
-        const more = events.more();
-        if (more) print(more);
+        for (const warning of events.more()) print(warning);
       }
       const now = io.now();
       if (now - lastDirCheck >= DIR_CHECK_MS || current === undefined) {

@@ -61,6 +61,21 @@ export function isValidTime(epochSeconds: number | null | undefined): epochSecon
 export const INVALID_TIME = "invalid time";
 
 /**
+ * The warnings for the times of a record (`started_at`, `finished_at`) that
+ * are finite numbers no `Date` can hold: one wording for every reader.
+ */
+export function invalidTimes(record: Record<string, unknown>): string[] {
+  const messages: string[] = [];
+  for (const field of ["started_at", "finished_at"]) {
+    const time = record[field];
+    if (typeof time === "number" && Number.isFinite(time) && !isValidTime(time)) {
+      messages.push(`${field} ${time} is not a valid time, shown as invalid`);
+    }
+  }
+  return messages;
+}
+
+/**
  * How deep a value read from a file may nest: deeper arrays and objects are
  * replaced with `"[Array]"` / `"[Object]"`, the writer's markers, so that no
  * export, report or push recurses without bound (a 20 KB line can nest

@@ -14,7 +14,7 @@ import { sessionState } from "./state.ts";
 import { type Line, LineReader } from "../format/line_reader.ts";
 import { openRead } from "../runtime.ts";
 import { classifyLine, CUT_OFF_MESSAGE, LineWarnings, type RecordLine } from "../format/record_line.ts";
-import { asNumber, asObject, asText, isValidTime, limitDepth } from "../format/fields.ts";
+import { asNumber, asObject, asText, invalidTimes, limitDepth } from "../format/fields.ts";
 import type {
   Decision,
   JsonObject,
@@ -201,12 +201,7 @@ export class SessionBuilder {
       return;
     }
     const { type, record } = classified;
-    for (const field of ["started_at", "finished_at"] as const) {
-      const time = record[field];
-      if (typeof time === "number" && Number.isFinite(time) && !isValidTime(time)) {
-        this.#warn({ path: session.path, line, message: `${field} ${time} is not a valid time, shown as invalid` });
-      }
-    }
+    for (const message of invalidTimes(record)) this.#warn({ path: session.path, line, message });
     if (type === "session") {
       session.schema = typeof record.schema === "string" ? record.schema : null;
       if (typeof record.agent === "string") session.agent = record.agent;
