@@ -320,6 +320,33 @@ test("recordSpans() writes spans given in any order parents first, counting usag
   }
 });
 
+test("recordSpans() keeps spans whose parents form a cycle: the earliest becomes a root", async () => {
+  // From the network, parents can point anywhere: a → b → a reaches no root, and was written as nothing.
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("cycle", { traceDir: dir });
+    const span = (spanId: string, parentSpanId: string, start: number) => ({
+      traceId: "t",
+      spanId,
+      parentSpanId,
+      name: spanId,
+      startTime: 1_700_000_000_000 + start,
+      endTime: 1_700_000_000_000 + start + 10,
+    });
+    recordSpans(tracer, [span("b", "a", 20), span("a", "b", 10), span("c", "a", 30), span("self", "self", 40)]);
+    await tracer.close();
+    const session = await readSession(tracer.path!);
+    const [a] = named(session, "a");
+    assert.equal(a.parent_id, null);
+    assert.equal(named(session, "b")[0].parent_id, a.id);
+    assert.equal(named(session, "c")[0].parent_id, a.id);
+    assert.equal(named(session, "self")[0].parent_id, null);
+    assert.equal(session.steps.length, 4);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test("recordSpans() brings back a session ai-trace exported as OTLP (toOtlp, then plainSpansFromOtlp)", async () => {
   const dir = tempDir();
   try {

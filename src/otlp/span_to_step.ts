@@ -450,13 +450,20 @@ export function recordSpans(tracer: Tracer, spans: readonly PlainSpan[]): void {
   const visited = new Set<string>();
   const stack: { span: PlainSpan; parent: string | undefined }[] = roots.map((span) => ({ span, parent: undefined }))
     .reverse();
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (visited.has(next.span.spanId)) continue;
-    visited.add(next.span.spanId);
-    order.push(next);
-    const below = children.get(next.span.spanId) ?? [];
-    for (let i = below.length - 1; i >= 0; i--) stack.push({ span: below[i], parent: next.span.spanId });
+  // Spans whose parents form a cycle (a → b → a) reach no root: the earliest of those not yet walked becomes one.
+  const unreached = [...byId.values()].sort(byStart);
+  for (let next = 0; stack.length > 0 || next < unreached.length;) {
+    if (stack.length === 0) {
+      const span = unreached[next++];
+      if (!visited.has(span.spanId)) stack.push({ span, parent: undefined });
+      continue;
+    }
+    const { span, parent } = stack.pop()!;
+    if (visited.has(span.spanId)) continue;
+    visited.add(span.spanId);
+    order.push({ span, parent });
+    const below = children.get(span.spanId) ?? [];
+    for (let i = below.length - 1; i >= 0; i--) stack.push({ span: below[i], parent: span.spanId });
   }
 
   // Usage below: walked children first (the reverse of depth-first order).
