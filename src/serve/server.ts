@@ -82,6 +82,9 @@ const DOWNLOADS: Record<
   "otlp-proto": { type: "application/x-protobuf", extension: ".otlp.pb", render: (s) => encodeOtlpRequest(toOtlp(s)) },
 };
 
+/** How many bytes may wait for a client of the event stream that does not read them. */
+const MAX_STREAM_BACKLOG = 1024 * 1024;
+
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -210,12 +213,16 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       "x-content-type-options": "nosniff",
       connection: "keep-alive",
     });
-    response.write(": ai-trace live\n\n");
+    // A client that stops reading is let go once a backlog waits for it (else its share of memory grows with every
+    // change); a page's EventSource reconnects and reloads what it shows.
+    const write = (text: string): void => {
+      if (response.writableLength > MAX_STREAM_BACKLOG) response.destroy();
+      else response.write(text);
+    };
+    write(": ai-trace live\n\n");
     streams.add(response);
-    const stop = watch.listen((change) => {
-      response.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
-    });
-    const ping = setInterval(() => response.write(": ping\n\n"), 15_000);
+    const stop = watch.listen((change) => write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
+    const ping = setInterval(() => write(": ping\n\n"), 15_000);
     response.on("close", () => {
       clearInterval(ping);
       stop();

@@ -4,7 +4,9 @@
 // RELIABILITY.md's serve table.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
@@ -112,6 +114,59 @@ test("serve's receiver holds at most 64 MiB of traces whose root never comes", a
       "serve-orphan-spans",
       `${traces} traces of one 1 MiB span, no root: ${written} written while running (at most 64 MiB held), ` +
         `all ${all.length} after close`,
+    );
+  });
+});
+
+/** A raw client of `/api/events`: counts what it got; `pause()` stops reading (the kernel's buffers fill, then ours). */
+function eventClient(port: number) {
+  const socket = connect(port, "127.0.0.1");
+  const client = { socket, bytes: 0, closed: false, opened: undefined as unknown as Promise<void> };
+  client.opened = new Promise((resolve) => socket.once("data", () => resolve()));
+  socket.on("data", (chunk: Uint8Array) => (client.bytes += chunk.length));
+  socket.on("close", () => (client.closed = true));
+  socket.on("error", () => {});
+  socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+  return client;
+}
+
+/** Waits until `done()` holds, looking every 10 ms; the deadline only bounds a hang. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test("serve lets go of an event-stream client that stops reading", async () => {
+  // 1,000 sessions with 200-character names change together, again and again: each change event names them all
+  // (about 240 KB). A client that never reads held every event in the server's memory (66 MiB after 300 rounds).
+  const sent = 16 * MiB;
+  await withServer({ pollMs: 20 }, async (server, dir) => {
+    const files = Array.from({ length: 1000 }, (_, i) => join(dir, `${"n".repeat(200)}_20260101_000000_a${i}.jsonl`));
+    for (const file of files) writeFileSync(file, "\n");
+    const stuck = eventClient(server.port);
+    const reader = eventClient(server.port);
+    await Promise.all([stuck.opened, reader.opened]);
+    stuck.socket.pause();
+    let rounds = 0;
+    while (reader.bytes < sent) {
+      const before = reader.bytes;
+      for (const file of files) appendFileSync(file, "\n");
+      rounds++;
+      await until(() => reader.bytes > before, "the reading client got the change");
+    }
+    stuck.socket.resume();
+    // What the kernel held for it, then the end; a client the server kept would get all the reader got.
+    await until(() => stuck.closed || stuck.bytes >= sent, "the stuck client ended or caught up");
+    assert.equal(stuck.closed, true, `the stuck client got ${stuck.bytes} bytes and was not let go`);
+    assert.equal(reader.closed, false, "the reading client is still served");
+    reader.socket.destroy();
+    figure(
+      "serve-sse-stuck-client",
+      `${rounds} changes of 1,000 sessions (${(reader.bytes / MiB).toFixed(0)} MiB of events): the client that ` +
+        `stopped reading was let go after ${(stuck.bytes / MiB).toFixed(1)} MiB (kernel buffers + 1 MiB backlog)`,
     );
   });
 });
