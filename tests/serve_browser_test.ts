@@ -167,6 +167,30 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     await page.close();
   });
 
+  test("serve's page catches up after its live stream was cut, and survives a malformed address", {
+    skip: skip ?? false,
+  }, async () => {
+    const { page, incidents } = await openPage();
+    await page.waitForSelector("#live.on");
+    // The server goes away (its streams cut) and comes back on the same port; meanwhile a session starts.
+    const port = server.port;
+    await server.close();
+    await page.waitForSelector("#live.off");
+    const tracer = new Tracer("while_away", { traceDir: dir });
+    tracer.step("missed", () => {});
+    await tracer.close();
+    server = await startServer({ dir, port, pollMs: 100 });
+    // Nothing changes after the reconnection: only a reload of the list shows the session.
+    await page.waitForSelector('#list-body tr .agent:text-is("while_away")', { timeout: 60_000 });
+    // An address the page cannot decode (`#%E0`) opens nothing and breaks nothing.
+    await page.goto(`${server.url}#%E0`);
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.evaluate(() => (location.hash = "%zz"));
+    assert.equal(await page.isHidden("#report"), true);
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  });
+
   test("serve's page runs nothing from a trace full of script payloads", { skip: skip ?? false }, async () => {
     const { page, incidents } = await openPage();
     const row = `#list-body tr[data-name="${NAMES.xss}"]`;

@@ -103,6 +103,14 @@ export function servePage(): void {
     return await response.json() as T;
   };
   const sessionUrl = (name: string, rest: string): string => `/sessions/${encodeURIComponent(name)}/${rest}`;
+  // The session the address names (`#FILE`); an address that does not decode names none.
+  const hashName = (): string => {
+    try {
+      return decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return "";
+    }
+  };
 
   const matches = (session: ListedSessionJson): boolean => {
     if (agentSelect.value !== "" && session.agent !== agentSelect.value) return false;
@@ -220,7 +228,7 @@ export function servePage(): void {
       frame.hidden = true;
       frame.removeAttribute("src");
     } else {
-      if (decodeURIComponent(location.hash.slice(1)) !== name) location.hash = encodeURIComponent(name);
+      if (hashName() !== name) location.hash = encodeURIComponent(name);
       const session = sessions.find((s) => s.name === name);
       title.textContent = session ? `${session.agent} · ${session.session_id || session.name}` : name;
       home.hidden = true;
@@ -247,11 +255,22 @@ export function servePage(): void {
   let pending: ReturnType<typeof setTimeout> | undefined;
   const connect = (): void => {
     const events = new EventSource("/api/events");
+    let lost = false;
     events.addEventListener("open", () => {
       live.textContent = "live";
       live.className = "live on";
+      // What changed while the stream was down was never told: read it all again.
+      if (lost) {
+        lost = false;
+        refresh().catch(() => {});
+        if (open !== null) {
+          version++;
+          showReport();
+        }
+      }
     });
     events.addEventListener("error", () => {
+      lost = true;
       live.textContent = "reconnecting…";
       live.className = "live off";
     });
@@ -285,7 +304,7 @@ export function servePage(): void {
     frame.src = `/diff?a=${encodeURIComponent(diffWith.value)}&b=${encodeURIComponent(open)}`;
   });
   addEventListener("hashchange", () => {
-    const name = decodeURIComponent(location.hash.slice(1));
+    const name = hashName();
     if (name !== (open ?? "")) openSession(name === "" ? null : name);
   });
   document.addEventListener("keydown", (event) => {
@@ -296,7 +315,7 @@ export function servePage(): void {
   });
 
   refresh().then(() => {
-    const name = decodeURIComponent(location.hash.slice(1));
+    const name = hashName();
     if (name !== "") openSession(name);
     document.body.dataset.ready = "1";
   }).catch((error: unknown) => {
