@@ -8,7 +8,9 @@
  */
 
 import assert from "node:assert/strict";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
@@ -189,6 +191,78 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     assert.equal(await page.isHidden("#report"), true);
     assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
     await page.close();
+  });
+
+  test("a page of another origin can neither write through the receiver nor read the API", {
+    skip: skip ?? false,
+  }, async () => {
+    // The attacker's page, on another port of 127.0.0.1 (another origin), tries every way a page has to send the
+    // receiver a trace, and to read the sessions.
+    const span = {
+      traceId: "0123456789abcdef0123456789abcdef",
+      spanId: "0123456789abcdef",
+      name: "csrf",
+      startTimeUnixNano: "1764000000000000000",
+      endTimeUnixNano: "1764000001000000000",
+    };
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+    const attack = `<!doctype html><body><iframe name="sink"></iframe>
+<form id="f" method="post" enctype="text/plain" target="sink" action="${server.url}v1/traces">
+<input name='${body.slice(0, -2)}' value='}}'></form><script>
+const target = ${JSON.stringify(server.url)};
+const body = ${JSON.stringify(body)};
+window.results = {};
+const tries = [
+  ["fetch no-cors json", () => fetch(target + "v1/traces", { method: "POST", mode: "no-cors",
+    headers: { "content-type": "application/json" }, body })],
+  ["fetch no-cors blob", () => fetch(target + "v1/traces", { method: "POST", mode: "no-cors",
+    body: new Blob([body], { type: "application/json" }) })],
+  ["fetch cors json", () => fetch(target + "v1/traces", { method: "POST",
+    headers: { "content-type": "application/json" }, body })],
+  ["beacon", () => navigator.sendBeacon(target + "v1/traces", new Blob([body], { type: "text/plain" }))],
+  ["read sessions", () => fetch(target + "api/sessions").then((r) => r.text())],
+  ["read session", () => fetch(target + "api/stats").then((r) => r.text())],
+];
+Promise.all(tries.map(([name, run]) => Promise.resolve().then(run).then(
+  (value) => { window.results[name] = typeof value === "string" ? value : "sent"; },
+  (error) => { window.results[name] = "refused: " + error.message; },
+))).then(() => { document.getElementById("f").submit(); window.done = true; });
+</script>`;
+    const evil = createServer((_, response) => {
+      response.writeHead(200, { "content-type": "text/html" });
+      response.end(attack);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
+    const page = await browser.newPage();
+    const statuses: string[] = [];
+    page.on("response", (response) => {
+      if (response.url().startsWith(server.url)) statuses.push(`${response.request().method()} ${response.status()}`);
+    });
+    const before = readdirSync(dir).sort();
+    try {
+      const formPosted = page.waitForResponse((response) =>
+        response.url().endsWith("/v1/traces") &&
+        response.request().method() === "POST" &&
+        response.request().postData()?.startsWith('{"resourceSpans"') === true &&
+        response.request().headers()["content-type"]?.startsWith("text/plain") === true
+      );
+      await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+      const answer = await formPosted;
+      assert.equal(answer.status(), 403, "the form post is refused");
+      await page.waitForFunction(() => (globalThis as unknown as { done?: boolean }).done === true);
+      const results = await page.evaluate(() => (globalThis as unknown as { results: Record<string, string> }).results);
+      for (const name of ["read sessions", "read session", "fetch cors json"]) {
+        assert.match(results[name], /^refused/, name);
+      }
+      // Whatever was sent, nothing was written: the server writes a trace at once when its root comes.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(readdirSync(dir).sort(), before);
+      // The requests that left the page (a form, two no-cors fetches, a beacon) were refused for their origin.
+      assert.ok(statuses.length >= 4 && statuses.every((status) => status === "POST 403"), statuses.join(", "));
+    } finally {
+      await page.close();
+      await new Promise((resolve) => evil.close(resolve));
+    }
   });
 
   test("serve's page runs nothing from a trace full of script payloads", { skip: skip ?? false }, async () => {

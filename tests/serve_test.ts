@@ -7,13 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { Tracer } from "../mod.ts";
-import { type RunningServer, startServer } from "../src/serve/server.ts";
+import { allowedHosts, type RunningServer, startServer } from "../src/serve/server.ts";
 import { CLI, cli, NOW, OURS, PYTHON_SEED } from "./_cli.ts";
 import { removeDir, startScript, tempDir } from "./_helpers.ts";
 
@@ -100,6 +101,67 @@ describe("ai-trace serve", () => {
     }
   });
 
+  test("serve takes a whole URL as the request target only for its own address", async () => {
+    const port = new URL(server.url).port;
+    const raw = (target: string, host = `127.0.0.1:${port}`) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let text = "";
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk: string) => (text += chunk));
+        socket.on("close", () => resolve(text.split("\r\n")[0]));
+        socket.on("error", reject);
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      });
+    // HTTP says the target's host wins over the Host header: it was not looked at.
+    assert.match(await raw("http://evil.example/api/sessions"), / 403 /);
+    assert.match(await raw(`http://evil.example:${port}/api/sessions`), / 403 /);
+    assert.match(await raw(`http://127.0.0.1:${port}/api/sessions`, "evil.example"), / 200 /);
+    // A path that starts with two slashes is a path, not another host.
+    assert.match(await raw("//evil.example/api/sessions"), / 404 /);
+  });
+
+  test("serve refuses every request from a page of another origin", async () => {
+    const port = new URL(server.url).port;
+    const before = readdirSync(dir).sort();
+    for (const origin of ["http://evil.example", `http://evil.example:${port}`, "null", `https://127.0.0.1:${port}`]) {
+      assert.equal((await get(server.url + "api/sessions", { origin })).status, 403, origin);
+      const post = await fetch(server.url + "v1/traces", {
+        method: "POST",
+        headers: { origin, "content-type": "application/json" },
+        body: JSON.stringify({ resourceSpans: [] }),
+      });
+      assert.equal(post.status, 403, origin);
+      await post.body?.cancel();
+    }
+    assert.deepEqual(readdirSync(dir).sort(), before);
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      assert.equal((await get(server.url + "api/sessions", { origin })).status, 200, origin);
+    }
+  });
+
+  test("allowedHosts() answers to the address bound, loopback names, and address literals on every address", () => {
+    const cases: [string, number, string[], string[]][] = [
+      ["127.0.0.1", 6006, ["127.0.0.1:6006", "LOCALHOST:6006", "[::1]:6006"], [
+        "127.0.0.1",
+        "127.0.0.1:6007",
+        "localhost.:6006",
+        "evil.example:6006",
+        "127.0.0.1.nip.io:6006",
+      ]],
+      ["127.0.0.1", 80, ["127.0.0.1", "localhost", "127.0.0.1:80"], ["evil.example"]],
+      ["0.0.0.0", 6006, ["localhost:6006", "192.168.1.20:6006", "[fe80::1]:6006"], ["evil.example:6006"]],
+      ["::1", 6006, ["[::1]:6006", "localhost:6006"], ["::1:6006"]],
+      ["myhost.lan", 6006, ["myhost.lan:6006", "MyHost.lan:6006"], ["localhost:6006", "10.0.0.1:6006"]],
+    ];
+    for (const [host, port, yes, no] of cases) {
+      const allowed = allowedHosts(host, port);
+      for (const value of yes) assert.equal(allowed(value), true, `${host}:${port} answers to ${value}`);
+      for (const value of no) assert.equal(allowed(value), false, `${host}:${port} refuses ${value}`);
+    }
+    assert.equal(allowedHosts("127.0.0.1", 6006)(undefined), false);
+  });
+
   test("serve reaches the disk only for files listed in the directory", async () => {
     const outside = tempDir("ai-trace-serve-outside-");
     try {
@@ -139,6 +201,8 @@ describe("ai-trace serve", () => {
     assert.match((await get(base + "html")).body, /^<!doctype html>/);
     assert.ok(Array.isArray(JSON.parse((await get(base + "otlp")).body).resourceSpans));
     assert.equal((await get(base + "exe")).status, 400);
+    // Not a format, though every object has it.
+    assert.equal((await get(base + "constructor")).status, 400);
   });
 
   test("serve compares two sessions of the directory as ai-trace diff --html does", async () => {

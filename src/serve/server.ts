@@ -91,16 +91,27 @@ class HttpError extends Error {
   }
 }
 
-/** The Host header values a server bound to `host:port` answers to. */
-function allowedHosts(host: string, port: number): (value: string | undefined) => boolean {
-  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
-  const names = new Set([`${host}:${port}`, `[${host}]:${port}`]);
-  if (loopback) { for (const name of ["127.0.0.1", "localhost", "[::1]"]) names.add(`${name}:${port}`); }
+/**
+ * Which `Host` header values (and origins' `host:port`) a server bound to `host:port` answers to: its own
+ * address, the loopback names when it listens on a loopback or every address, and any address literal when it
+ * listens on every address. Never a name it does not know (DNS rebinding).
+ *
+ * @param host The address it is bound to.
+ * @param port The port it listens on.
+ * @returns A test of one `Host` value.
+ */
+export function allowedHosts(host: string, port: number): (value: string | undefined) => boolean {
   const wildcard = host === "0.0.0.0" || host === "::";
+  const loopback = wildcard || host === "127.0.0.1" || host === "localhost" || host === "::1";
+  const names = new Set([host.includes(":") ? `[${host}]` : host]);
+  if (loopback) { for (const name of ["127.0.0.1", "localhost", "[::1]"]) names.add(name); }
+  const authorities = new Set([...names].map((name) => `${name}:${port}`));
+  // Port 80 is the default: a browser leaves it out.
+  if (port === 80) { for (const name of names) authorities.add(name); }
   return (value) => {
     if (value === undefined) return false;
     const lower = value.toLowerCase();
-    if (names.has(lower)) return true;
+    if (authorities.has(lower)) return true;
     // Bound to every address: any address literal (a name could be an attacker's rebinding DNS).
     return wildcard && (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(lower) || /^\[[0-9a-f:.]+\]:\d+$/.test(lower));
   };
@@ -193,7 +204,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       }
       if (what === "export") {
         const format = url.searchParams.get("format") ?? "";
-        const download = DOWNLOADS[format];
+        const download = Object.hasOwn(DOWNLOADS, format) ? DOWNLOADS[format] : undefined;
         if (download === undefined) {
           throw new HttpError(400, `Unknown format "${format}" (one of ${Object.keys(DOWNLOADS).join(", ")})`);
         }
@@ -232,14 +243,22 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
 
   const server: Server = createServer((request, response) => {
     const fail = (status: number, message: string) => sendJson(response, status, { error: message });
-    if (!hostAllowed(request.headers.host)) {
-      return fail(403, "Host not allowed: this server answers only to the address it listens on");
-    }
+    // The target is a path ("/api/sessions") or, as HTTP allows, a whole URL whose host stands for the Host header.
+    const target = request.url ?? "/";
+    const path = target.startsWith("/");
     let url: URL;
     try {
-      url = new URL(request.url ?? "/", "http://ai-trace.invalid");
+      url = new URL(path ? `http://ai-trace.invalid${target}` : target);
     } catch {
-      return fail(400, "Bad request URL");
+      return fail(400, "Bad request target");
+    }
+    if (!hostAllowed(path ? request.headers.host : url.protocol === "http:" ? url.host : undefined)) {
+      return fail(403, "Host not allowed: this server answers only to the address it listens on");
+    }
+    // A page of another origin gets nothing, and can send nothing (a form or a no-cors fetch to the receiver).
+    const origin = request.headers.origin;
+    if (origin !== undefined && !(origin.startsWith("http://") && hostAllowed(origin.slice("http://".length)))) {
+      return fail(403, `Cross-origin requests are refused (Origin "${origin}")`);
     }
     routes(request, response, url).catch((err: unknown) => {
       if (response.headersSent) {
