@@ -3,6 +3,8 @@ import { describe, test } from "node:test";
 import { formatDuration } from "../src/render/duration.ts";
 import { renderMarkdown } from "../src/render/markdown.ts";
 import { REPORT_SCRIPT } from "../src/render/html_report_script.ts";
+import { DIFF_SCRIPT } from "../src/render/html_diff_script.ts";
+import { SERVE_SCRIPT } from "../src/serve/page_script.ts";
 import { cli, OURS } from "./_cli.ts";
 
 describe("formatDuration()", () => {
@@ -86,9 +88,17 @@ describe("formatDuration()", () => {
     assert.match(md, /`scan` \(1\.40 ms\)/);
   });
 
-  test("formatDuration() is the rule of the HTML report too: its script calls reportPage with it", () => {
-    assert.match(REPORT_SCRIPT, /\nfunction formatDuration\(ms\) \{/);
-    assert.match(REPORT_SCRIPT, /\nreportPage\("[^\n]*", formatDuration\);\n/);
-    assert.doesNotMatch(REPORT_SCRIPT, /toFixed\(1\)\.replace/, "no rule of its own");
-  });
+  for (
+    const [page, script, entry] of [
+      ["the HTML report", REPORT_SCRIPT, "reportPage"],
+      ["the diff page", DIFF_SCRIPT, "diffPage"],
+      ["serve's page", SERVE_SCRIPT, "servePage"],
+    ]
+  ) {
+    test(`formatDuration() is the rule of ${page} too: its script calls ${entry} with it`, () => {
+      assert.match(script, /\nfunction formatDuration\(ms\) \{/);
+      assert.match(script, new RegExp(`\\n${entry}\\([^\\n]*, formatDuration\\);\\n`));
+      assert.doesNotMatch(script, /toFixed\(1\)\.replace|\bmin \$\{/, "no rule of its own");
+    });
+  }
 });

@@ -1,8 +1,6 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { renderHtml } from "../src/render/html_report.ts";
 import { REPORT_SCRIPT } from "../src/render/html_report_script.ts";
 import { REPORT_STYLE } from "../src/render/html_report_style.ts";
@@ -119,23 +117,4 @@ test("renderHtml() renders a session with no steps", async () => {
   const data = JSON.parse(split(renderHtml(session)).json);
   assert.equal(data.session.agent, "empty");
   assert.deepEqual(data.steps, []);
-});
-
-test("REPORT_SCRIPT is current: html_report_script.ts is what scripts/build_report_script.ts makes of html_report_browser.ts", () => {
-  // The browser code is written (and type-checked, linted) as TypeScript; the inlined script is generated from it.
-  const root = join(import.meta.dirname!, "..");
-  const run = spawnSync(join(root, "node_modules", ".bin", "deno"), [
-    "run",
-    "-A",
-    "scripts/build_report_script.ts",
-    "--check",
-  ], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, run.stderr);
-  assert.ok(
-    REPORT_SCRIPT.includes("function reportPage(unsafeClass, formatDuration)"),
-    "the script is reportPage, its types stripped",
-  );
 });

@@ -2,9 +2,10 @@
  * The one way a duration is written for people, in the CLI and in the
  * Markdown report alike: three significant digits with their trailing zeros
  * (`0.42 ms`, `1.40 ms`, `12.3 ms`, `123 ms`, `1.23 s`, `12.3 s`), then
- * minutes and hours (`2m 05s`, `1h 02m`). The HTML report's script carries
- * this very function (`scripts/build_report_script.ts` puts it in), so it
- * must stay self-contained: no imports, no helpers outside it.
+ * minutes and hours (`2m 05s`, `1h 02m`). The scripts of the HTML pages (the
+ * report, the diff page, `serve`'s page) carry this very function
+ * (`scripts/build_browser_scripts.ts` puts it in), so it must stay
+ * self-contained: no imports, no helpers outside it.
  *
  * @module
  */

@@ -1,12 +1,12 @@
 /**
  * The browser code of the HTML report, as a real TypeScript module that
  * `deno check` and `deno lint` see. It is never imported at run time:
- * `scripts/build_report_script.ts` transpiles {@linkcode reportPage} (with the
- * TypeScript compiler of the dev dependencies) into the string constant of
+ * `scripts/build_browser_scripts.ts` transpiles {@linkcode reportPage} (with
+ * the TypeScript compiler of the dev dependencies) into the string constant of
  * `html_report_script.ts`, which every report inlines and its
  * Content-Security-Policy allows by hash; CI and a test fail when that file is
- * not current. So this module must stay self-contained: no imports but types,
- * nothing from outside the function.
+ * not current. So the function must stay self-contained: no imports but types,
+ * nothing from outside the function but the helpers it is called with.
  *
  * It reads the trace from the page's `<script type="application/json">`
  * element and builds the page with `createElement` and `textContent` only: no
@@ -19,6 +19,9 @@
  * @module
  */
 
+import type { formatDuration as formatDurationRule } from "./duration.ts";
+import type { VisibleText } from "./text_browser.ts";
+
 /** A JSON object from the trace: any field may hold anything. */
 type Obj = Record<string, unknown>;
 /** What may be added to an element: nodes, text, or nothing. */
@@ -29,63 +32,22 @@ type Status = "ok" | "error" | "inflight" | "other";
 /**
  * Builds the report page from the embedded trace.
  *
- * @param unsafeClass The characters shown escaped, as a RegExp character class
- *   (`UNSAFE_CLASS` of `printable.ts`, passed in by the build so the rule is
- *   written once).
+ * @param textRule How text from the trace is shown: `visibleText` of
+ *   `text_browser.ts` with the escaping rule of `printable.ts`, put in the
+ *   page by the build, so the rule is written once.
  * @param formatDuration How durations are written: `formatDuration` of
  *   `duration.ts`, put in the page by the build, so the CLI, the Markdown
  *   report and this page follow one rule.
  */
-export function reportPage(unsafeClass: string, formatDuration: (ms: number) => string): void {
+export function reportPage(textRule: VisibleText, formatDuration: typeof formatDurationRule): void {
   const ROW = 28;
   const OVERSCAN = 10;
   const CHUNK = 100;
   const STRING_CLIP = 4000;
-  const UNSAFE = new RegExp(unsafeClass, "g");
-  const UNSAFE_ONE = new RegExp(unsafeClass);
+  const { plain, set: setText, node: textNode } = textRule;
 
   function byId<T extends HTMLElement = HTMLElement>(id: string): T {
     return document.getElementById(id) as T;
-  }
-  function escapeChar(c: string): string {
-    if (c === "\n") return "\\n";
-    if (c === "\t") return "\\t";
-    if (c === "\r") return "\\r";
-    return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
-  }
-  // Line breaks and tabs are harmless in a page (the layout decides what they do).
-  const kept = (c: string) => c === "\n" || c === "\t";
-  /** Text for an attribute (a tooltip, the title): unsafe characters escaped. */
-  function plain(text: string): string {
-    return UNSAFE_ONE.test(text) ? text.replace(UNSAFE, (c) => kept(c) ? c : escapeChar(c)) : text;
-  }
-  /**
-   * Sets a node's text: unsafe characters become `\u…` escapes in a marked
-   * span (class `esc`, the code point in its title), so a name cannot hide or
-   * reorder what follows it, and no control character is drawn as nothing.
-   */
-  function setText(node: HTMLElement, text: string): void {
-    if (!UNSAFE_ONE.test(text)) {
-      node.textContent = text;
-      return;
-    }
-    const parts: Node[] = [];
-    let last = 0;
-    UNSAFE.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    while ((match = UNSAFE.exec(text)) !== null) {
-      const c = match[0];
-      if (kept(c)) continue;
-      if (match.index > last) parts.push(document.createTextNode(text.slice(last, match.index)));
-      const mark = document.createElement("span");
-      mark.className = "esc";
-      mark.textContent = escapeChar(c);
-      mark.title = "U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + ", shown escaped";
-      parts.push(mark);
-      last = match.index + 1;
-    }
-    if (last < text.length) parts.push(document.createTextNode(text.slice(last)));
-    node.replaceChildren(...parts);
   }
   function el<K extends keyof HTMLElementTagNameMap>(
     tag: K,
@@ -103,12 +65,6 @@ export function reportPage(unsafeClass: string, formatDuration: (ms: number) => 
       parent.appendChild(typeof child === "string" ? textNode(child) : child);
     }
     return parent;
-  }
-  function textNode(text: string): Node {
-    if (!UNSAFE_ONE.test(text)) return document.createTextNode(text);
-    const span = document.createElement("span");
-    setText(span, text);
-    return span;
   }
   function isObject(v: unknown): v is Obj {
     return v !== null && typeof v === "object" && !Array.isArray(v);

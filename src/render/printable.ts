@@ -15,7 +15,10 @@ export { UNSAFE_CLASS };
 const UNSAFE = new RegExp(UNSAFE_CLASS, "g");
 
 /**
- * How one unsafe character is shown: `\n`, `\t`, `\r`, else `\uXXXX`.
+ * How one unsafe character is shown: `\n`, `\t`, `\r`, else `\uXXXX`. The
+ * scripts of the HTML pages carry this very function
+ * (`scripts/build_browser_scripts.ts` puts it in), so it must stay
+ * self-contained.
  *
  * @param c One character of {@linkcode UNSAFE_CLASS}.
  * @returns Its visible escape.

@@ -1,6 +1,7 @@
 /**
  * The HTML page of `ai-trace serve`: a skeleton that holds no trace data, its
- * style, and its script ({@linkcode servePage}, serialized). The page reads
+ * style, and its script (generated from `page_browser.ts` by
+ * `scripts/build_browser_scripts.ts`). The page reads
  * everything from the server's JSON API and shows one session's report (the
  * same page as `export --format html`) in a sandboxed frame.
  *
@@ -8,9 +9,7 @@
  */
 
 import { cspHash, escapeHtml } from "../render/html_safety.ts";
-import { servePage } from "./page_script.ts";
-
-const SCRIPT = `(${servePage.toString()})();`;
+import { SERVE_SCRIPT as SCRIPT } from "./page_script.ts";
 
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fbfaf8;--fg:#1d1b19;--muted:#6b6660;--line:#e4e0da;--panel:#fff;--accent:#7c4ddb;
