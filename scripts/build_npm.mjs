@@ -3,7 +3,7 @@
 // JavaScript and .d.ts in dist/npm/, plus the `ai-trace` bin. Fails when the
 // export maps of deno.json and package.json drift apart.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,6 +45,22 @@ const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfi
   stdio: "inherit",
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// 2b. The pages' browser modules (src/**/*_browser.ts) are in no entry's import graph (their generated scripts are):
+// the same compiler type-checks them too, with the DOM types of its version, emitting nothing.
+const browser = readdirSync(join(root, "src"), { recursive: true })
+  .map(String)
+  .filter((file) => file.endsWith("_browser.ts"))
+  .map((file) => join("src", file));
+const tscBrowser = spawnSync(join(root, "node_modules", ".bin", "tsc"), [
+  ...["--noEmit", "--strict", "--skipLibCheck", "--target", "ES2022", "--lib", "ES2023,DOM,DOM.Iterable"],
+  ...["--module", "NodeNext", "--moduleResolution", "NodeNext", "--allowImportingTsExtensions", "--types", "node"],
+  ...browser,
+], { cwd: root, stdio: "inherit" });
+if (browser.length === 0 || tscBrowser.status !== 0) {
+  console.error(`error: the browser modules (${browser.join(", ") || "none found"}) do not type-check with tsc`);
+  process.exit(1);
+}
 
 // 3. The bin: Node 20 has no import.meta.main, so it calls main() itself.
 const bin = join(root, "dist", "npm", "bin.js");
