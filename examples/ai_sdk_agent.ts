@@ -73,4 +73,4 @@ console.log(advice);
 
 await tracer.close();
 console.log(`trace: ${tracer.path}`);
-console.log("see it with: ai-trace view latest");
+console.log("see it with: npm run cli -- view latest   (the CLI: ai-trace view latest)");

@@ -99,4 +99,4 @@ console.log(result.finalOutput);
 
 await tracer.close();
 console.log(`trace: ${tracer.path}`);
-console.log("see it with: ai-trace view latest");
+console.log("see it with: npm run cli -- view latest   (the CLI: ai-trace view latest)");

@@ -63,4 +63,4 @@ await otel.startActiveSpan("invoke_agent researcher", {
 });
 
 await provider.shutdown(); // flushes the batch: the session is written
-console.log("see it with: ai-trace view latest");
+console.log("see it with: npm run cli -- view latest   (the CLI: ai-trace view latest)");

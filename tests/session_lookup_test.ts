@@ -97,6 +97,15 @@ describe("session lookup on the command line", () => {
     assert.equal(JSON.parse(out).path, paths.research_1h);
     assert.equal(err.trim().split("\n").length, 1, err);
     assert.match(err, /^note: "research_agent" is an agent with 3 sessions: showing the newest/);
+    assert.match(err, /\("ai-trace list --agent research_agent" lists them\)\n$/);
+  });
+
+  test("the note names the command as the user runs the CLI: npm run cli -- from a checkout", async () => {
+    const { code, err } = await cli(["--dir", dir, "view", "research_agent", "--json"], {
+      env: { npm_lifecycle_event: "cli" },
+    });
+    assert.equal(code, 0, err);
+    assert.match(err, /\("npm run cli -- list --agent research_agent" lists them\)\n$/);
   });
 
   test("view with an ambiguous prefix is still a usage error", async () => {

@@ -59,7 +59,7 @@ export interface FailureReport {
  * @returns The text to print and the exit code.
  */
 export function describeFailure(err: unknown, program = "ai-trace"): FailureReport {
-  const as = (text: string) => program === "ai-trace" ? text : text.replaceAll('"ai-trace ', `"${program} `);
+  const as = (text: string) => asProgram(text, program);
   if (err instanceof UsageError) {
     const what = err.help.endsWith("--help") ? "for usage" : "to see the choices";
     return { text: as(`error: ${oneLine(err.message)}\nRun "${err.help}" ${what}.\n`), code: EXIT_USAGE };
@@ -77,6 +77,18 @@ export function describeFailure(err: unknown, program = "ai-trace"): FailureRepo
  */
 export function programName(env: (name: string) => string | undefined): string {
   return env("npm_lifecycle_event") === "cli" ? "npm run cli --" : "ai-trace";
+}
+
+/**
+ * Writes the commands a message suggests (`"ai-trace list"`, in quotes) as the
+ * user runs the CLI: the one rule for errors, usage hints and notes.
+ *
+ * @param text A message naming commands as `"ai-trace …"`.
+ * @param program How the user runs the CLI (see {@linkcode programName}).
+ * @returns The message with each quoted `ai-trace ` written as `program`.
+ */
+export function asProgram(text: string, program: string): string {
+  return program === "ai-trace" ? text : text.replaceAll('"ai-trace ', `"${program} `);
 }
 
 function failureMessage(err: unknown): string {

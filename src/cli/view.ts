@@ -34,7 +34,7 @@ import {
   type StepFilter,
   stepFilterToJson,
 } from "./step_filter.ts";
-import { UsageError } from "./usage_error.ts";
+import { asProgram, programName, UsageError } from "./usage_error.ts";
 
 /** How many frames of an error's stack `view` shows. */
 const STACK_FRAMES = 3;
@@ -97,7 +97,8 @@ export function lookupOptions(io: Io, values: OptionValues, style: Style): FindS
   const agents = Array.isArray(agent) ? agent.filter((a): a is string => typeof a === "string") : [];
   return {
     agents: agents.length > 0 ? agents : undefined,
-    onNote: (message) => io.stderr(`${style.yellow("note:")} ${printable(message)}\n`),
+    onNote: (message) =>
+      io.stderr(`${style.yellow("note:")} ${printable(asProgram(message, programName((name) => io.env(name))))}\n`),
   };
 }
 
