@@ -28,6 +28,7 @@ body { margin: 0; background: var(--bg); color: var(--text); font: 13px/1.45 var
 header { padding: 16px 20px 8px; }
 h1 { margin: 0 0 4px; font-size: 18px; font-weight: 650; overflow-wrap: anywhere; }
 .verdict { font-size: 14px; margin: 6px 0 10px; overflow-wrap: anywhere; }
+.esc { font-family: var(--mono); font-size: 0.9em; color: var(--error); background: var(--missing-soft); border-radius: 3px; padding: 0 2px; unicode-bidi: isolate; }
 .verdict.same { color: var(--ok); }
 .verdict.different { color: var(--flight); }
 table.totals { border-collapse: collapse; background: var(--surface); border: 1px solid var(--border); border-radius: 6px; }

@@ -48,6 +48,8 @@ tr.open{background:var(--hover);box-shadow:inset 3px 0 0 var(--accent)}
 .time,.id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
 .agent{font-weight:600}
 .bad{color:var(--bad);font-weight:600}
+.esc{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;color:var(--bad);border:1px solid var(--line);
+border-radius:3px;padding:0 2px;unicode-bidi:isolate}
 .state.complete{color:var(--ok)}.state.crashed{color:var(--bad);font-weight:600}.state.running{color:var(--warn)}
 section{display:flex;flex-direction:column;min-height:0}
 #home{padding:16px 20px;overflow:auto}
