@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BROWSER_SCRIPTS, buildBrowserScript, transpileFunction } from "../scripts/build_browser_scripts.ts";
 import { REPORT_SCRIPT } from "../src/render/html_report_script.ts";
@@ -36,6 +36,16 @@ test("build_browser_scripts.ts --check: every generated script module is what th
     "src/render/html_diff_script.ts",
     "src/serve/page_script.ts",
   ]);
+});
+
+test("every browser module (src/**/*_browser.ts) is built into a page's script and left out of the package", () => {
+  const modules = readdirSync(join(root, "src"), { recursive: true }).map(String)
+    .filter((file) => file.endsWith("_browser.ts")).map((file) => `src/${file.replaceAll("\\", "/")}`).sort();
+  const built = new Set(BROWSER_SCRIPTS.flatMap((s) => [s.source, ...s.helpers.map((h) => h.file)]));
+  assert.deepEqual(modules.filter((file) => !built.has(file)), [], "a browser module no page's script is built from");
+  assert.ok(modules.length >= 4, modules.join(", "));
+  const config = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
+  assert.deepEqual(config.publish.exclude, ["src/**/*_browser.ts"]);
 });
 
 for (
