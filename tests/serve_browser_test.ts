@@ -169,6 +169,44 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     await page.close();
   });
 
+  test("serve's page reads the directory once at a time however fast it changes, and shows the last change", {
+    skip: skip ?? false,
+  }, async () => {
+    const { page, incidents } = await openPage();
+    await page.waitForSelector("#live.on");
+    // The totals take as long as we say: while they are held, every change must wait for them.
+    const held: (() => void)[] = [];
+    await page.route("**/api/stats", (route) => {
+      held.push(() => route.continue().catch(() => {}));
+    });
+    await page.evaluate(() => {
+      const seen = globalThis as unknown as { changes: number };
+      seen.changes = 0;
+      new EventSource("/api/events").addEventListener("change", () => seen.changes++);
+    });
+    const changes = () => page.evaluate(() => (globalThis as unknown as { changes: number }).changes);
+    const tracer = new Tracer("busy_agent", { traceDir: dir });
+    for (let step = 0; step < 6; step++) {
+      const before = await changes();
+      tracer.step(`busy_${step}`, () => {});
+      // Bounded only against a hang: the server looks every 100 ms.
+      await page.waitForFunction((n) => (globalThis as unknown as { changes: number }).changes > n, before);
+      // The page gathers changes for 100 ms, then reads: the first read is held, the others must wait for it.
+      await page.waitForTimeout(150);
+      const deadline = Date.now() + 30_000;
+      while (held.length === 0 && Date.now() < deadline) await page.waitForTimeout(20);
+    }
+    assert.equal(held.length, 1, `one read of the totals at a time, not ${held.length}`);
+    await page.unroute("**/api/stats");
+    for (const release of held.splice(0)) release();
+    // The changes made meanwhile are read once more: the list ends with all six steps.
+    const name = tracer.path!.split("/").pop()!;
+    await page.waitForSelector(`#list-body tr[data-name="${name}"] td:nth-child(3):text-is("6")`, { timeout: 30_000 });
+    await tracer.close();
+    assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  });
+
   test("serve's page catches up after its live stream was cut, and survives a malformed address", {
     skip: skip ?? false,
   }, async () => {

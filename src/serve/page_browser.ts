@@ -224,13 +224,49 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     }
   };
 
+  // Runs `task` now, or once more when the run in flight ends: never two at once (a big directory takes a while
+  // to read, and a running agent changes it four times a second), and never a change left unshown.
+  const oneAtATime = (task: () => Promise<void>): () => void => {
+    let running = false;
+    let again = false;
+    const run = (): void => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      task().catch(() => {}).finally(() => {
+        running = false;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+    };
+    return run;
+  };
+
   const showReport = (): void => {
     if (open === null) return;
     frame.src = sessionUrl(open, `report.html?v=${version}`);
   };
+  // The open report again, with what its file has now, once the one loading has loaded.
+  let reportWait: (() => void) | undefined;
+  const reloadReport = oneAtATime(() =>
+    new Promise<void>((resolve) => {
+      if (open === null) return resolve();
+      reportWait = resolve;
+      version++;
+      frame.addEventListener("load", () => resolve(), { once: true });
+      showReport();
+    })
+  );
 
   const openSession = (name: string | null): void => {
     open = name;
+    // A report still loading is not waited for (a frame that loses its address tells nothing).
+    reportWait?.();
+    reportWait = undefined;
     if (name === null) {
       if (location.hash !== "") history.replaceState(null, "", location.pathname);
       home.hidden = false;
@@ -261,6 +297,7 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     renderList();
     renderStats(stats);
   };
+  const reload = oneAtATime(refresh);
 
   let pending: ReturnType<typeof setTimeout> | undefined;
   const connect = (): void => {
@@ -272,11 +309,8 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
       // What changed while the stream was down was never told: read it all again.
       if (lost) {
         lost = false;
-        refresh().catch(() => {});
-        if (open !== null) {
-          version++;
-          showReport();
-        }
+        reload();
+        reloadReport();
       }
     });
     events.addEventListener("error", () => {
@@ -290,16 +324,13 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
         changed: string[];
         removed: string[];
       };
-      if (open !== null && change.changed.includes(open)) {
-        version++;
-        showReport();
-      }
+      if (open !== null && change.changed.includes(open)) reloadReport();
       if (open !== null && change.removed.includes(open)) openSession(null);
       // Several changes close together make one refresh.
       if (pending === undefined) {
         pending = setTimeout(() => {
           pending = undefined;
-          refresh().catch(() => {});
+          reload();
         }, 100);
       }
     });

@@ -147,13 +147,43 @@ function servePage(textRule, formatDuration) {
             body.append(tr);
         }
     };
+    const oneAtATime = (task) => {
+        let running = false;
+        let again = false;
+        const run = () => {
+            if (running) {
+                again = true;
+                return;
+            }
+            running = true;
+            task().catch(() => { }).finally(() => {
+                running = false;
+                if (again) {
+                    again = false;
+                    run();
+                }
+            });
+        };
+        return run;
+    };
     const showReport = () => {
         if (open === null)
             return;
         frame.src = sessionUrl(open, \`report.html?v=\${version}\`);
     };
+    let reportWait;
+    const reloadReport = oneAtATime(() => new Promise((resolve) => {
+        if (open === null)
+            return resolve();
+        reportWait = resolve;
+        version++;
+        frame.addEventListener("load", () => resolve(), { once: true });
+        showReport();
+    }));
     const openSession = (name) => {
         open = name;
+        reportWait?.();
+        reportWait = undefined;
         if (name === null) {
             if (location.hash !== "")
                 history.replaceState(null, "", location.pathname);
@@ -186,6 +216,7 @@ function servePage(textRule, formatDuration) {
         renderList();
         renderStats(stats);
     };
+    const reload = oneAtATime(refresh);
     let pending;
     const connect = () => {
         const events = new EventSource("/api/events");
@@ -195,11 +226,8 @@ function servePage(textRule, formatDuration) {
             live.className = "live on";
             if (lost) {
                 lost = false;
-                refresh().catch(() => { });
-                if (open !== null) {
-                    version++;
-                    showReport();
-                }
+                reload();
+                reloadReport();
             }
         });
         events.addEventListener("error", () => {
@@ -209,16 +237,14 @@ function servePage(textRule, formatDuration) {
         });
         events.addEventListener("change", (event) => {
             const change = JSON.parse(event.data);
-            if (open !== null && change.changed.includes(open)) {
-                version++;
-                showReport();
-            }
+            if (open !== null && change.changed.includes(open))
+                reloadReport();
             if (open !== null && change.removed.includes(open))
                 openSession(null);
             if (pending === undefined) {
                 pending = setTimeout(() => {
                     pending = undefined;
-                    refresh().catch(() => { });
+                    reload();
                 }, 100);
             }
         });
