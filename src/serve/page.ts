@@ -25,7 +25,7 @@ header h1 span{color:var(--accent)}
 text-overflow:ellipsis;white-space:nowrap;max-width:40vw}
 .live{margin-left:auto;font-size:12px;padding:2px 8px;border-radius:999px;border:1px solid var(--line)}
 .live.on{color:var(--ok)}.live.on::before{content:"\\25cf  "}.live.off{color:var(--warn)}
-.layout{flex:1;display:grid;grid-template-columns:minmax(680px,48%) 1fr;min-height:0}
+.layout{flex:1;display:grid;grid-template-columns:minmax(680px,48%) minmax(0,1fr);min-height:0}
 aside{border-right:1px solid var(--line);display:flex;flex-direction:column;min-height:0;background:var(--panel)}
 .controls{display:flex;gap:8px;padding:10px 12px;border-bottom:1px solid var(--line);flex-wrap:wrap}
 .controls input{flex:1;min-width:140px}
@@ -41,7 +41,7 @@ td{padding:6px 8px;border-bottom:1px solid var(--line);white-space:nowrap;overfl
 #list-body .agent{overflow:hidden;text-overflow:ellipsis}
 #list-body td{font-size:13px;padding:5px 7px}
 #list-body .day{color:var(--muted);font-size:11px}
-.state{font-size:12px}#list-body td.state{max-width:none}
+.state{font-size:12px}#list-body td.state{max-width:none;white-space:normal;min-width:64px}
 tbody tr{cursor:pointer}tbody tr:hover,tbody tr:focus{background:var(--hover);outline:none}
 tr.open{background:var(--hover);box-shadow:inset 3px 0 0 var(--accent)}
 .num{text-align:right;font-variant-numeric:tabular-nums}

@@ -1,0 +1,76 @@
+/**
+ * `ai-trace serve`'s page fits a laptop's screen: at 1280 and 1440 pixels
+ * wide nothing runs off the page, and the sessions list shows every column
+ * whole — a crashed session's "crashed (2 in flight)" included — without a
+ * horizontal scroll bar (Debian's Chromium through playwright-core).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { copyFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { type RunningServer, startServer } from "../src/serve/server.ts";
+import { chromiumSkipReason, launchChromium } from "./_chromium.ts";
+import { OURS, PYTHON_SEED } from "./_cli.ts";
+import { removeDir, tempDir } from "./_helpers.ts";
+
+const skip = chromiumSkipReason();
+
+describe("ai-trace serve's page layout in Chromium", { timeout: 120_000 }, () => {
+  let browser: Browser;
+  let dir: string;
+  let server: RunningServer;
+
+  before(async () => {
+    if (skip) return;
+    dir = tempDir("ai-trace-serve-layout-");
+    // The crawler's session crashed with 2 steps in flight: the longest state the list shows.
+    for (const from of [OURS, PYTHON_SEED]) {
+      for (const name of readdirSync(from)) {
+        if (name.endsWith(".jsonl")) copyFileSync(join(from, name), join(dir, name));
+      }
+    }
+    server = await startServer({ dir, port: 0, pollMs: 100 });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) removeDir(dir);
+  });
+
+  for (const [width, height] of [[1280, 800], [1440, 900]]) {
+    test(`at ${width}×${height} nothing runs off the page and the list shows every column`, { skip }, async () => {
+      const page = await browser.newPage({ viewport: { width, height } });
+      try {
+        await page.goto(server.url);
+        await page.waitForSelector('body[data-ready="1"]');
+        const layout = await page.evaluate(() => {
+          const list = document.querySelector("#list-body")!.closest("table")!.parentElement!;
+          const states = [...document.querySelectorAll<HTMLElement>("#list-body td.state")];
+          return {
+            page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+            list: [list.scrollWidth, list.clientWidth],
+            states: states.map((cell) => cell.textContent),
+            cut: states.filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) => cell.textContent),
+          };
+        });
+        assert.ok(layout.states.includes("crashed (2 in flight)"), JSON.stringify(layout.states));
+        assert.ok(
+          layout.page[0] <= layout.page[1],
+          `the page is ${layout.page[0]} px wide in a ${layout.page[1]} px window`,
+        );
+        assert.ok(
+          layout.list[0] <= layout.list[1],
+          `the list is ${layout.list[0]} px wide in its ${layout.list[1]} px pane`,
+        );
+        assert.deepEqual(layout.cut, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
