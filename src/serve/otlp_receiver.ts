@@ -24,18 +24,60 @@ const INVALID_ARGUMENT = 3;
 /** `google.rpc.Code.RESOURCE_EXHAUSTED`. */
 const RESOURCE_EXHAUSTED = 8;
 
+/** `google.rpc.Code.UNAVAILABLE`: OTLP exporters retry it. */
+const UNAVAILABLE = 14;
+
+/**
+ * The bytes of request bodies held at once, across all requests: each body
+ * is bounded, but not how many arrive together (slow clients that never
+ * finish theirs would hold `maxBody` each).
+ */
+export class BodyBudget {
+  #left: number;
+
+  /** @param max How many bytes all bodies being read may hold together. */
+  constructor(max: number) {
+    this.#left = max;
+  }
+
+  /**
+   * Takes `bytes` from the budget, if that many are left.
+   *
+   * @param bytes How many.
+   * @returns Whether they were taken.
+   */
+  take(bytes: number): boolean {
+    if (bytes > this.#left) return false;
+    this.#left -= bytes;
+    return true;
+  }
+
+  /** @param bytes Gives back what was taken. */
+  give(bytes: number): void {
+    this.#left += bytes;
+  }
+}
+
 /** Options of {@linkcode handleOtlpTraces}. */
 export interface ReceiverOptions {
   /** The largest body taken, in bytes, compressed or inflated. */
   maxBody: number;
+  /** What all bodies being read may hold together; past it, a request gets 503 (OTLP clients retry). */
+  budget: BodyBudget;
   /** Takes the spans of a valid request (the receiver writes nothing itself). */
   record(spans: PlainSpan[]): void;
 }
 
 class BodyTooLarge extends Error {}
+class TooManyBodies extends Error {}
 
-/** Reads the whole body, refusing more than `max` bytes. */
-async function readBody(request: IncomingMessage, max: number): Promise<Uint8Array> {
+/** Reads the whole body, refusing more than `max` bytes, and more than the budget has left (`held` counts what it took). */
+async function readBody(
+  request: IncomingMessage,
+  max: number,
+  budget: BodyBudget,
+  held: { bytes: number },
+): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) throw new BodyTooLarge();
   const chunks: Uint8Array[] = [];
@@ -44,6 +86,8 @@ async function readBody(request: IncomingMessage, max: number): Promise<Uint8Arr
     const bytes = chunk as Uint8Array;
     size += bytes.length;
     if (size > max) throw new BodyTooLarge();
+    if (!budget.take(bytes.length)) throw new TooManyBodies();
+    held.bytes += bytes.length;
     chunks.push(bytes);
   }
   return join(chunks, size);
@@ -117,9 +161,14 @@ export async function handleOtlpTraces(
     return fail(415, INVALID_ARGUMENT, `Unsupported content encoding "${encoding}": send gzip or none`);
   }
   let spans: PlainSpan[];
+  const held = { bytes: 0 };
   try {
-    let body = await readBody(request, options.maxBody);
-    if (encoding === "gzip") body = await gunzipAtMost(body, options.maxBody);
+    let body = await readBody(request, options.maxBody, options.budget, held);
+    if (encoding === "gzip") {
+      body = await gunzipAtMost(body, options.maxBody);
+      if (!options.budget.take(body.length)) throw new TooManyBodies();
+      held.bytes += body.length;
+    }
     const decoded = protobuf
       ? decodeOtlpRequest(body)
       : JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
@@ -128,12 +177,18 @@ export async function handleOtlpTraces(
     if (err instanceof BodyTooLarge) {
       return fail(413, RESOURCE_EXHAUSTED, `The body is larger than ${options.maxBody} bytes (see --max-body)`);
     }
+    if (err instanceof TooManyBodies) {
+      response.setHeader("retry-after", "1");
+      return fail(503, UNAVAILABLE, "Too many requests are being received at once: retry");
+    }
     const why = err instanceof OtlpRequestError || err instanceof ProtoDecodeError
       ? err.message
       : err instanceof SyntaxError || err instanceof TypeError
       ? `the body is not ${protobuf ? "protobuf" : "JSON"}: ${err.message}`
       : String(err);
     return fail(400, INVALID_ARGUMENT, `Not an OTLP trace export request: ${why}`);
+  } finally {
+    options.budget.give(held.bytes);
   }
   options.record(spans);
   // An ExportTraceServiceResponse with nothing rejected: an empty message.

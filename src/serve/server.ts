@@ -30,7 +30,7 @@ import { renderMarkdown } from "../render/markdown.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import { TraceSessions } from "../otlp/trace_sessions.ts";
 import { DirectoryWatch } from "./directory_watch.ts";
-import { handleOtlpTraces } from "./otlp_receiver.ts";
+import { BodyBudget, handleOtlpTraces } from "./otlp_receiver.ts";
 import { PAGE_CSP, renderServePage } from "./page.ts";
 
 /** Options of {@linkcode startServer}. */
@@ -154,6 +154,9 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   // Spans received over OTLP, held per trace until its root span comes, then written as a session.
   const received = new TraceSessions({ traceDir: dir, onError: options.onError });
   const idleMs = options.traceIdleMs ?? 10_000;
+  const maxBody = options.maxBody ?? 32 * 1024 * 1024;
+  // Request bodies held at once, all requests together: four of the largest, and at least 64 MiB.
+  const bodies = new BodyBudget(Math.max(4 * maxBody, 64 * 1024 * 1024));
   const idleFlush = setInterval(() => received.flush(idleMs), Math.max(50, Math.min(idleMs, 1000)));
   (idleFlush as { unref?: () => void }).unref?.();
   let hostAllowed: (value: string | undefined) => boolean = () => false;
@@ -163,7 +166,8 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     if (path === "/v1/traces") {
       if (request.method !== "POST") throw new HttpError(405, "Send OTLP traces with POST");
       return handleOtlpTraces(request, response, {
-        maxBody: options.maxBody ?? 32 * 1024 * 1024,
+        maxBody,
+        budget: bodies,
         record: (spans) => received.add(spans),
       });
     }
