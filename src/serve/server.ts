@@ -29,7 +29,7 @@ import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import { TraceSessions } from "../otlp/trace_sessions.ts";
-import { DirectoryWatch } from "./directory_watch.ts";
+import { type DirectoryChange, DirectoryWatch } from "./directory_watch.ts";
 import { BodyBudget, handleOtlpTraces } from "./otlp_receiver.ts";
 import { PAGE_CSP, renderServePage } from "./page.ts";
 
@@ -221,6 +221,17 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     throw new HttpError(404, `Nothing at ${path}`);
   };
 
+  // One change, as every stream sends it: written once, however many pages listen.
+  const eventTexts = new WeakMap<DirectoryChange, string>();
+  const eventText = (change: DirectoryChange): string => {
+    let text = eventTexts.get(change);
+    if (text === undefined) {
+      text = `event: change\ndata: ${JSON.stringify(change)}\n\n`;
+      eventTexts.set(change, text);
+    }
+    return text;
+  };
+
   const openEventStream = (response: ServerResponse): void => {
     response.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
@@ -236,7 +247,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     };
     write(": ai-trace live\n\n");
     streams.add(response);
-    const stop = watch.listen((change) => write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
+    const stop = watch.listen((change) => write(eventText(change)));
     const ping = setInterval(() => write(": ping\n\n"), 15_000);
     response.on("close", () => {
       clearInterval(ping);
