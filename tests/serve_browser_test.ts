@@ -303,6 +303,30 @@ Promise.all(tries.map(([name, run]) => Promise.resolve().then(run).then(
     }
   });
 
+  test("serve's page says in one line why it cannot read the directory, and shows it once it can", {
+    skip: skip ?? false,
+  }, async () => {
+    const missing = join(dir, "not_yet");
+    const other = await startServer({ dir: missing, port: 0, pollMs: 100 });
+    const page = await browser.newPage();
+    try {
+      await page.goto(other.url);
+      await page.waitForSelector('#count:text-matches("^Cannot load")');
+      assert.equal(
+        await page.textContent("#count"),
+        `Cannot load the sessions: Cannot read trace directory "${missing}": no such directory`,
+      );
+      // The agent starts: the directory and its first session appear without a reload.
+      const tracer = new Tracer("late_agent", { traceDir: missing });
+      tracer.step("first", () => {});
+      await page.waitForSelector('#list-body tr .agent:text-is("late_agent")', { timeout: 30_000 });
+      await tracer.close();
+    } finally {
+      await page.close();
+      await other.close();
+    }
+  });
+
   test("serve's page runs nothing from a trace full of script payloads", { skip: skip ?? false }, async () => {
     const { page, incidents } = await openPage();
     const row = `#list-body tr[data-name="${NAMES.xss}"]`;

@@ -116,8 +116,15 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
   const cost = (usd: number | undefined): string => (usd ? `$${usd.toFixed(usd < 0.01 ? 5 : 2)}` : "—");
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(path, { headers: { accept: "application/json" } });
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    if (!response.ok) {
+      // The server says what is wrong in one line ({"error": "…"}); else the status has to do.
+      const body = await response.json().catch(() => ({})) as { error?: unknown };
+      throw new Error(typeof body.error === "string" ? body.error : `${path} answered ${response.status}`);
+    }
     return await response.json() as T;
+  };
+  const showError = (error: unknown): void => {
+    count.textContent = `Cannot load the sessions: ${error instanceof Error ? error.message : String(error)}`;
   };
   const sessionUrl = (name: string, rest: string): string => `/sessions/${encodeURIComponent(name)}/${rest}`;
   // The session the address names (`#FILE`); an address that does not decode names none.
@@ -297,7 +304,7 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     renderList();
     renderStats(stats);
   };
-  const reload = oneAtATime(refresh);
+  const reload = oneAtATime(() => refresh().catch(showError));
 
   let pending: ReturnType<typeof setTimeout> | undefined;
   const connect = (): void => {
@@ -360,7 +367,7 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     if (name !== "") openSession(name);
     document.body.dataset.ready = "1";
   }).catch((error: unknown) => {
-    count.textContent = `Cannot load the sessions: ${String(error)}`;
+    showError(error);
   });
   connect();
 }

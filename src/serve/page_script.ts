@@ -58,9 +58,14 @@ function servePage(textRule, formatDuration) {
     const cost = (usd) => (usd ? \`$\${usd.toFixed(usd < 0.01 ? 5 : 2)}\` : "—");
     const api = async (path) => {
         const response = await fetch(path, { headers: { accept: "application/json" } });
-        if (!response.ok)
-            throw new Error(\`\${path}: \${response.status}\`);
+        if (!response.ok) {
+            const body = await response.json().catch(() => ({}));
+            throw new Error(typeof body.error === "string" ? body.error : \`\${path} answered \${response.status}\`);
+        }
         return await response.json();
+    };
+    const showError = (error) => {
+        count.textContent = \`Cannot load the sessions: \${error instanceof Error ? error.message : String(error)}\`;
     };
     const sessionUrl = (name, rest) => \`/sessions/\${encodeURIComponent(name)}/\${rest}\`;
     const hashName = () => {
@@ -216,7 +221,7 @@ function servePage(textRule, formatDuration) {
         renderList();
         renderStats(stats);
     };
-    const reload = oneAtATime(refresh);
+    const reload = oneAtATime(() => refresh().catch(showError));
     let pending;
     const connect = () => {
         const events = new EventSource("/api/events");
@@ -275,7 +280,7 @@ function servePage(textRule, formatDuration) {
             openSession(name);
         document.body.dataset.ready = "1";
     }).catch((error) => {
-        count.textContent = \`Cannot load the sessions: \${String(error)}\`;
+        showError(error);
     });
     connect();
 }
