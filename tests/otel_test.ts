@@ -233,6 +233,30 @@ test("AiTraceSpanExporter with a BatchSpanProcessor writes each of several trace
   }
 });
 
+test("AiTraceSpanExporter: a session ends when its last span did, not when its batch was written", async () => {
+  const dir = tempDir();
+  try {
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(new AiTraceSpanExporter({ traceDir: dir }))],
+    });
+    const otel = provider.getTracer("late");
+    // A trace that ran for 5 ms a minute ago, reported only now (as a BatchSpanProcessor or a remote client does).
+    const t0 = Date.now() - 60_000;
+    otel.startActiveSpan("invoke_agent late", { root: true, startTime: t0 }, (root) => {
+      otel.startActiveSpan("chat m", { startTime: t0 + 1 }, (span) => span.end(t0 + 4));
+      root.end(t0 + 5);
+    });
+    await provider.forceFlush();
+    const [session] = await sessionsIn(dir);
+    assert.equal(session.state, "complete");
+    assert.ok(Math.abs(session.started_at! - t0 / 1000) < 1e-6, String(session.started_at));
+    assert.ok(Math.abs(session.finished_at! - (t0 + 5) / 1000) < 1e-6, String(session.finished_at));
+    await provider.shutdown();
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test("AiTraceSpanExporter writes a trace whose root has not ended on forceFlush, and refuses spans after shutdown", async () => {
   const dir = tempDir();
   try {

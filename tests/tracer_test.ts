@@ -692,6 +692,29 @@ describe('Tracer with compat: "ai-decision-tracer" (issue 11 #19a)', () => {
   });
 });
 
+test("Tracer.close({ endTime }) ends a session recorded after the fact when it ended, never before it began", async () => {
+  const dir = tempDir();
+  try {
+    const startedAt = Date.UTC(2026, 0, 2, 3, 4, 5, 250);
+    const early = new Tracer("replayed", { traceDir: dir, startedAt });
+    early.step("plan", {}, { startTime: startedAt }).finish("ok", { endTime: startedAt + 40 });
+    await early.close({ endTime: startedAt + 40 });
+    assert.equal(readRecords(early.path!).at(-1)!.finished_at, (startedAt + 40) / 1000);
+    const session = await readSession(early.path!);
+    assert.ok(Math.abs(session.finished_at! - session.started_at! - 0.04) < 1e-6, String(session.finished_at));
+    // An end before the start is the start; a bad value is "now", as for a step.
+    const before = new Tracer("replayed", { traceDir: dir, startedAt });
+    await before.close({ endTime: startedAt - 5_000 });
+    assert.equal(readRecords(before.path!).at(-1)!.finished_at, startedAt / 1000);
+    const bad = new Tracer("replayed", { traceDir: dir, startedAt });
+    const t = Date.now() / 1000;
+    await bad.close({ endTime: Number.NaN });
+    assert.ok((readRecords(bad.path!).at(-1)!.finished_at as number) >= t);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test("Tracer startedAt dates a session recorded after the fact: its session line and its id", async () => {
   const dir = tempDir();
   try {

@@ -141,8 +141,13 @@ export class TraceSessions {
     const service = resource["service.name"];
     if (typeof service === "string") meta.service_name = service;
     // The session began when its first span did, not when it was written.
+    // And ended when its last span did: a batch that arrives seconds later does not make the run longer.
     let startedAt = Infinity;
-    for (const span of spans) startedAt = Math.min(startedAt, span.startTime);
+    let endedAt = -Infinity;
+    for (const span of spans) {
+      startedAt = Math.min(startedAt, span.startTime);
+      if (Number.isFinite(span.endTime)) endedAt = Math.max(endedAt, span.endTime);
+    }
     const tracer = new Tracer(traceAgentName(spans), {
       ...this.#options,
       meta,
@@ -151,7 +156,7 @@ export class TraceSessions {
     try {
       recordSpans(tracer, spans);
     } finally {
-      tracer.closeSync();
+      tracer.closeSync(Number.isFinite(endedAt) ? { endTime: endedAt } : undefined);
     }
   }
 }

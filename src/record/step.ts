@@ -89,7 +89,8 @@ export interface StepOptions {
 }
 
 /**
- * Options of {@linkcode Step.finish} and {@linkcode Step.fail}.
+ * Options of {@linkcode Step.finish} and {@linkcode Step.fail}, and of
+ * `Tracer.close()` for a session recorded after the fact.
  *
  * @example A step that ended before it was reported
  * ```ts
@@ -107,7 +108,8 @@ export interface EndOptions {
   /**
    * When the step ended, epoch milliseconds. With the step's `startTime`
    * given, `duration_ms` is `endTime - startTime`; an end before the start
-   * counts as the start (duration 0).
+   * counts as the start (duration 0). For `Tracer.close()`: when the session
+   * ended (the `end` line's `finished_at`), not before it started.
    *
    * @default {now}
    */
@@ -557,8 +559,8 @@ export class Step {
   }
 }
 
-// A finite number field of a value the caller passed, else undefined.
-function finiteField(object: unknown, key: string): number | undefined {
+/** A finite number field of a value the caller passed, else undefined (never throws). */
+export function finiteField(object: unknown, key: string): number | undefined {
   const value = field(object, key);
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }

@@ -36,6 +36,7 @@ import {
   type DecideOptions,
   type EndOptions,
   epochSeconds,
+  finiteField,
   readStepOptions,
   Step,
   type StepHost,
@@ -934,7 +935,12 @@ export class Tracer {
   /**
    * Ends the session: writes the `end` line with the summary and closes the
    * file. Steps still running stay in the file as in flight. Called for you at
-   * normal process exit; calling it twice is harmless.
+   * normal process exit; calling it twice is harmless. A session recorded
+   * after the fact (`startedAt`, steps with explicit times) gives its own end:
+   * `close({ endTime })`, epoch milliseconds, so its duration is not the time
+   * it took to be written down.
+   *
+   * @param options `endTime`: when the session ended (default: now).
    * @example A step still running at close
    * ```ts
    * import { Tracer } from "@ai-trace/core";
@@ -945,15 +951,27 @@ export class Tracer {
    * const lines = (await Deno.readTextFile(tracer.path!)).trim().split("\n");
    * console.log(JSON.parse(lines[lines.length - 1]).summary.in_flight); // 1
    * ```
+   * @example A session recorded after the fact ends when its last span did
+   * ```ts
+   * import { readSession, Tracer } from "@ai-trace/core";
+   *
+   * const t0 = Date.now() - 60_000; // reported a minute later
+   * const tracer = new Tracer("planner", { traceDir: await Deno.makeTempDir(), startedAt: t0 });
+   * tracer.step("plan", {}, { startTime: t0 }).finish("ok", { endTime: t0 + 20 });
+   * await tracer.close({ endTime: t0 + 20 });
+   * const session = await readSession(tracer.path!);
+   * console.log(session.finished_at! - session.started_at!); // 0.02 (seconds), not 60
+   * ```
    */
-  close(): Promise<void> {
-    this.closeSync();
+  close(options?: EndOptions): Promise<void> {
+    this.closeSync(options);
     return Promise.resolve();
   }
 
   /**
    * {@linkcode Tracer.close}, synchronously (for exit handlers).
    *
+   * @param options `endTime`: when the session ended (default: now).
    * @example Close where nothing async may run
    * ```ts
    * import { Tracer } from "@ai-trace/core";
@@ -964,11 +982,12 @@ export class Tracer {
    * console.log(tracer.summary().steps); // 1
    * ```
    */
-  closeSync(): void {
+  closeSync(options?: EndOptions): void {
     if (this.#closed || !this.enabled) return;
     open.delete(this);
     if (this.#file !== undefined) {
-      this.#writeEnd();
+      const endMs = options === undefined ? undefined : finiteField(options, "endTime");
+      this.#writeEnd(endMs === undefined ? undefined : Math.max(endMs / 1000, this.#startedAt));
       try {
         this.#file?.close();
       } catch {
@@ -979,10 +998,10 @@ export class Tracer {
   }
 
   // The `end` line: the summary, and why the process is ending when it dies of a signal or an uncaught error.
-  #writeEnd(): void {
+  #writeEnd(finishedAt: number = epochSeconds()): void {
     if (this.#file === undefined || this.#compat) return; // the original's files have no end line
     this.#checkFileStillThere();
-    const end: Record<string, unknown> = { type: "end", finished_at: epochSeconds(), summary: this.summary() };
+    const end: Record<string, unknown> = { type: "end", finished_at: finishedAt, summary: this.summary() };
     if (fatalEnd !== undefined && "signal" in fatalEnd) {
       end.reason = "signal";
       end.signal = fatalEnd.signal;
