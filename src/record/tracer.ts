@@ -141,7 +141,8 @@ export interface TracerOptions {
   /**
    * When the run started, epoch milliseconds, for a session recorded after
    * the fact (the OpenTelemetry exporter gives a trace's start): the
-   * session's `started_at` and the time in its id. Steps take their own times.
+   * session's `started_at` and the time in its id. Steps take their own times,
+   * and the session its end from `close({ endTime })`.
    *
    * @default {now}
    */
