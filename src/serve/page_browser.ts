@@ -189,11 +189,28 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
       });
       listBody.append(row);
     }
+    renderDiffWith();
+  };
+
+  // "Diff with": the open session's agent first, and chosen, its run before it (what `diff latest~1 latest`
+  // compares). A choice the user made stays chosen while the list refreshes live.
+  let diffChoice: { open: string; with: string } | undefined;
+  diffWith.addEventListener("change", () => {
+    if (open !== null) diffChoice = { open, with: diffWith.value };
+  });
+  const renderDiffWith = (): void => {
+    const at = sessions.findIndex((s) => s.name === open);
+    const agent = at === -1 ? undefined : sessions[at].agent;
+    const others = sessions.filter((s) => s.name !== open);
+    const ordered = [...others.filter((s) => s.agent === agent), ...others.filter((s) => s.agent !== agent)];
     diffWith.replaceChildren();
-    for (const session of sessions) {
-      if (session.name === open) continue;
+    for (const session of ordered) {
       diffWith.append(option(`${session.agent} · ${session.session_id || session.name}`, session.name));
     }
+    const before = sessions.slice(at + 1).find((s) => s.agent === agent);
+    const kept = diffChoice !== undefined && diffChoice.open === open ? diffChoice.with : undefined;
+    const chosen = [kept, before?.name, ordered[0]?.name].find((name) => ordered.some((s) => s.name === name));
+    if (chosen !== undefined) diffWith.value = chosen;
   };
 
   const renderStats = (stats: StatsJson): void => {
