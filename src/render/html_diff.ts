@@ -18,7 +18,7 @@ import type { SessionDiff } from "../compare/diff.ts";
 import type { Session, SessionStep } from "../format/types.ts";
 import { DIFF_SCRIPT } from "./html_diff_script.ts";
 import { DIFF_STYLE } from "./html_diff_style.ts";
-import { escapeHtml, scriptSafeJson, selfContainedPolicy } from "./html_safety.ts";
+import { diamondIcon, selfContainedPage, selfContainedPolicy } from "./html_safety.ts";
 
 /** Options of {@linkcode renderDiffHtml}. */
 export interface RenderDiffHtmlOptions {
@@ -32,8 +32,7 @@ export interface RenderDiffHtmlOptions {
 
 let policy: string | undefined;
 
-const FAVICON = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E" +
-  "%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%23c7850e'/%3E%3C/svg%3E";
+const FAVICON = diamondIcon("#c7850e");
 
 // The page's skeleton: it holds no trace data; the script fills it in.
 const BODY = `<header>
@@ -103,24 +102,5 @@ export function renderDiffHtml(a: Session, b: Session, diff: SessionDiff, option
     steps: { a: a.steps, b: b.steps },
   };
   const title = `${a.agent} ${a.session_id} vs ${b.agent} ${b.session_id} · ai-trace diff`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${policy}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="ai-trace">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="${FAVICON}">
-<style>${DIFF_STYLE}</style>
-</head>
-<body>
-${BODY}
-<script type="application/json" id="ai-trace-data">${scriptSafeJson(data)}</script>
-<script>${DIFF_SCRIPT}</script>
-</body>
-</html>
-`;
+  return selfContainedPage({ title, policy, icon: FAVICON, style: DIFF_STYLE, body: BODY, data, script: DIFF_SCRIPT });
 }

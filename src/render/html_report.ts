@@ -15,7 +15,7 @@
  */
 
 import { basename } from "node:path";
-import { escapeHtml, scriptSafeJson, selfContainedPolicy } from "./html_safety.ts";
+import { diamondIcon, selfContainedPage, selfContainedPolicy } from "./html_safety.ts";
 import { REPORT_SCRIPT } from "./html_report_script.ts";
 import { REPORT_STYLE } from "./html_report_style.ts";
 import type { Session } from "../format/types.ts";
@@ -58,8 +58,7 @@ function contentSecurityPolicy(): string {
 }
 
 // A small diamond, so the browser asks for no favicon.
-const FAVICON = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E" +
-  "%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%237c4ddb'/%3E%3C/svg%3E";
+const FAVICON = diamondIcon("#7c4ddb");
 
 // The page's skeleton: it holds no trace data; the script fills it in.
 const BODY = `<header class="top">
@@ -138,24 +137,14 @@ export function renderHtml(session: Session, options: RenderHtmlOptions = {}): s
     steps: session.steps,
     warnings: session.warnings.map((w) => ({ line: w.line, message: w.message })),
   };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="ai-trace">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="${FAVICON}">
-<style>${REPORT_STYLE}</style>
-</head>
-<body class="app">
-${BODY}
-<script type="application/json" id="ai-trace-data">${scriptSafeJson(data)}</script>
-<script>${REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
+  return selfContainedPage({
+    title,
+    policy: contentSecurityPolicy(),
+    icon: FAVICON,
+    style: REPORT_STYLE,
+    bodyClass: "app",
+    body: BODY,
+    data,
+    script: REPORT_SCRIPT,
+  });
 }

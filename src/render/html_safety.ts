@@ -89,3 +89,65 @@ export function selfContainedPolicy(script: string, style: string): string {
     "trusted-types 'none'",
   ].join("; ");
 }
+
+/**
+ * The favicon of ai-trace's pages, a small diamond as a `data:` URL, so that a
+ * browser asks the network for none.
+ *
+ * @param color The fill, `#rrggbb`.
+ * @returns The `href` of a `<link rel="icon">`.
+ */
+export function diamondIcon(color: string): string {
+  return "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E" +
+    `%3Cpath d='M8 1l7 7-7 7-7-7z' fill='${color.replace("#", "%23")}'/%3E%3C/svg%3E`;
+}
+
+/** What {@linkcode selfContainedPage} puts together. */
+export interface SelfContainedPage {
+  /** The page's title (escaped here). */
+  title: string;
+  /** Its Content-Security-Policy ({@linkcode selfContainedPolicy} of `script` and `style`). */
+  policy: string;
+  /** Its favicon ({@linkcode diamondIcon}). */
+  icon: string;
+  /** Its inline style, exactly as hashed. */
+  style: string;
+  /** The `class` of `<body>`, if any. */
+  bodyClass?: string;
+  /** The skeleton markup: no trace data. */
+  body: string;
+  /** The data, embedded as script-safe JSON in `#ai-trace-data`. */
+  data: unknown;
+  /** Its inline script, exactly as hashed. */
+  script: string;
+}
+
+/**
+ * One self-contained HTML page (the report, the comparison of two runs): the
+ * same head, policy and data element for each, so no page can forget one.
+ *
+ * @param page What goes into it.
+ * @returns The whole document.
+ */
+export function selfContainedPage(page: SelfContainedPage): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${page.policy}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="ai-trace">
+<title>${escapeHtml(page.title)}</title>
+<link rel="icon" href="${page.icon}">
+<style>${page.style}</style>
+</head>
+<body${page.bodyClass === undefined ? "" : ` class="${page.bodyClass}"`}>
+${page.body}
+<script type="application/json" id="ai-trace-data">${scriptSafeJson(page.data)}</script>
+<script>${page.script}</script>
+</body>
+</html>
+`;
+}

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cspHash, escapeHtml } from "../render/html_safety.ts";
+import { cspHash, diamondIcon, escapeHtml } from "../render/html_safety.ts";
 import { SERVE_SCRIPT as SCRIPT } from "./page_script.ts";
 
 const STYLE = `
@@ -87,8 +87,7 @@ export const PAGE_CSP: string = [
   "trusted-types 'none'",
 ].join("; ");
 
-const FAVICON = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E" +
-  "%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%237c4ddb'/%3E%3C/svg%3E";
+const FAVICON = diamondIcon("#7c4ddb");
 
 /**
  * The page for a trace directory.
