@@ -221,20 +221,29 @@ function observer(call: LlmCall, data: (data: unknown) => void): CallObserver {
 
 // --- chat.completions ---------------------------------------------------------------------------------------------
 
-function chatUsage(usage: unknown, responseModel: string | undefined): Usage {
+// The usage of an OpenAI answer, as `Usage`: chat completions say prompt/completion, the Responses API input/output.
+function openAiUsage(
+  usage: unknown,
+  responseModel: string | undefined,
+  names: { input: string; output: string },
+): Usage {
   const out: Usage = {};
   if (responseModel !== undefined) out.response_model = responseModel;
-  const input = getNumber(usage, "prompt_tokens");
-  const output = getNumber(usage, "completion_tokens");
-  const cached = getNumber(get(usage, "prompt_tokens_details"), "cached_tokens");
-  const written = getNumber(get(usage, "prompt_tokens_details"), "cache_write_tokens");
-  const reasoning = getNumber(get(usage, "completion_tokens_details"), "reasoning_tokens");
+  const input = getNumber(usage, `${names.input}_tokens`);
+  const output = getNumber(usage, `${names.output}_tokens`);
+  const cached = getNumber(get(usage, `${names.input}_tokens_details`), "cached_tokens");
+  const written = getNumber(get(usage, `${names.input}_tokens_details`), "cache_write_tokens");
+  const reasoning = getNumber(get(usage, `${names.output}_tokens_details`), "reasoning_tokens");
   if (input !== undefined) out.input_tokens = input;
   if (output !== undefined) out.output_tokens = output;
   if (cached) out.cache_read_input_tokens = cached;
   if (written) out.cache_creation_input_tokens = written;
   if (reasoning) out.reasoning_tokens = reasoning;
   return out;
+}
+
+function chatUsage(usage: unknown, responseModel: string | undefined): Usage {
+  return openAiUsage(usage, responseModel, { input: "prompt", output: "completion" });
 }
 
 interface ToolCall {
@@ -345,19 +354,7 @@ function chatStream(
 // --- responses ----------------------------------------------------------------------------------------------------
 
 function responsesUsage(usage: unknown, responseModel: string | undefined): Usage {
-  const out: Usage = {};
-  if (responseModel !== undefined) out.response_model = responseModel;
-  const input = getNumber(usage, "input_tokens");
-  const output = getNumber(usage, "output_tokens");
-  const cached = getNumber(get(usage, "input_tokens_details"), "cached_tokens");
-  const written = getNumber(get(usage, "input_tokens_details"), "cache_write_tokens");
-  const reasoning = getNumber(get(usage, "output_tokens_details"), "reasoning_tokens");
-  if (input !== undefined) out.input_tokens = input;
-  if (output !== undefined) out.output_tokens = output;
-  if (cached) out.cache_read_input_tokens = cached;
-  if (written) out.cache_creation_input_tokens = written;
-  if (reasoning) out.reasoning_tokens = reasoning;
-  return out;
+  return openAiUsage(usage, responseModel, { input: "input", output: "output" });
 }
 
 /** The fields of a whole `Response` object. */
