@@ -280,6 +280,18 @@ describe("ai-trace serve as a process", () => {
     assert.match(err, /^warning: serving on 0\.0\.0\.0: anyone who can reach this address can read every trace/);
   });
 
+  test("serve on a port in use says so in one line and exits 1", async () => {
+    const busy = await startServer({ dir: OURS, port: 0 });
+    try {
+      const { code, out, err } = await cli(["--dir", OURS, "serve", "--port", String(busy.port)]);
+      assert.equal(code, 1);
+      assert.equal(out, "");
+      assert.equal(err, `error: Cannot listen on 127.0.0.1:${busy.port}: the port is in use (try --port 0)\n`);
+    } finally {
+      await busy.close();
+    }
+  });
+
   test("serve rejects a bad --port with exit 2", async () => {
     for (const port of ["abc", "70000", "-1"]) {
       const { code, err } = await cli(["--dir", OURS, "serve", "--port", port]);

@@ -286,9 +286,13 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   });
 
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => {
+      // Nothing runs for a server that never listened.
+      clearInterval(idleFlush);
+      reject(err);
+    });
     server.listen(options.port ?? 6006, host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       const port = (server.address() as AddressInfo).port;
       hostAllowed = allowedHosts(host, port);
       const shown = host.includes(":") ? `[${host}]` : host;
