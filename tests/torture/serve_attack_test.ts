@@ -210,3 +210,36 @@ test("serve's receiver holds at most 64 MiB of bodies at once, however many clie
     void dir;
   });
 });
+
+test("serve's downloads name hostile session files with a plain, quoted file name", async () => {
+  // File names are the agent's to choose (the original writes them unmade-safe): quotes, CR LF, `;`, ESC, bidi.
+  const names = [
+    "q\"uote';_20260101_000000_aaaaaa.jsonl",
+    "crlf\r\nSet-Cookie: x=1_20260101_000000_aaaaab.jsonl",
+    "semi; filename=evil.exe_20260101_000000_aaaaac.jsonl",
+    "esc\x1b[31m\u202e_20260101_000000_aaaaad.jsonl",
+    "代理_20260101_000000_aaaaae.jsonl",
+  ];
+  await withServer({}, async (server, dir) => {
+    const seed = readFileSync(
+      join(import.meta.dirname!, "..", "testdata", "python-seed", "trading_agent_20261124_220803.jsonl"),
+    );
+    for (const name of names) writeFileSync(join(dir, name), seed);
+    let checked = 0;
+    for (const name of names) {
+      for (const format of ["json", "md", "html", "otlp", "otlp-proto"]) {
+        const answer = await fetch(`${server.url}sessions/${encodeURIComponent(name)}/export?format=${format}`);
+        await answer.arrayBuffer();
+        assert.equal(answer.status, 200, `${JSON.stringify(name)} ${format}`);
+        assert.equal(answer.headers.get("set-cookie"), null);
+        assert.match(String(answer.headers.get("content-disposition")), /^attachment; filename="[\w.-]+"$/);
+        checked++;
+      }
+    }
+    figure(
+      "serve-download-names",
+      `${names.length} hostile file names × 5 formats: ${checked} downloads, each named attachment; ` +
+        `filename="[A-Za-z0-9_.-]+", 0 injected headers`,
+    );
+  });
+});
