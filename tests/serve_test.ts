@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
@@ -216,6 +216,26 @@ describe("ai-trace serve", () => {
     assert.match(answer.body, /"agent":"planner"/);
     assert.equal((await get(`${server.url}diff?a=${a}`)).status, 400);
     assert.equal((await get(`${server.url}diff?a=${a}&b=..%2Fx.jsonl`)).status, 404);
+  });
+
+  test("serve answers HEAD /api/events and goes on serving the connection", { timeout: 60_000 }, async () => {
+    // One kept-alive connection: a stream opened for the HEAD (never ended) would hold it, and the GET would wait.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = (method: string, path: string) =>
+      new Promise<{ status: number; type: string }>((resolve, reject) => {
+        const req = request(server.url + path, { method, agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]) }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      assert.deepEqual(await ask("HEAD", "api/events"), { status: 200, type: "text/event-stream; charset=utf-8" });
+      assert.equal((await ask("GET", "api/stats")).status, 200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   test("serve streams a change within a second of a tracer writing in the directory", async () => {

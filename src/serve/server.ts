@@ -181,7 +181,11 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     }
     if (path === "/api/sessions") return sendJson(response, 200, await listSessionsReport(dir, {}, { now: now() }));
     if (path === "/api/stats") return sendJson(response, 200, await statsReport(dir, {}, { now: now() }));
-    if (path === "/api/events") return openEventStream(response);
+    if (path === "/api/events") {
+      // HEAD asks what a GET would answer: a stream, which it does not open.
+      if (request.method === "HEAD") return send(response, 200, "text/event-stream; charset=utf-8", "");
+      return openEventStream(response);
+    }
     if (path === "/diff") {
       // Two sessions of the directory, compared step by step: the same page as `ai-trace diff --html`.
       const [a, b] = await Promise.all(["a", "b"].map((key) => {
