@@ -225,6 +225,18 @@ describe("ai-trace serve: the OTLP/HTTP receiver", () => {
         JSON_TYPE,
         400,
       ],
+      [
+        "a time past any date (a number beyond 64 bits of nanoseconds)",
+        JSON.stringify({
+          resourceSpans: [{
+            scopeSpans: [{
+              spans: [{ traceId: TRACE, spanId: "0123456789abcdef", name: "x", startTimeUnixNano: 1e300 }],
+            }],
+          }],
+        }),
+        JSON_TYPE,
+        400,
+      ],
       ["text/plain", "hello", { "content-type": "text/plain" }, 415],
       ["brotli", "x", { ...PROTO, "content-encoding": "br" }, 415],
       ["bad gzip", "not gzip at all", { ...PROTO, "content-encoding": "gzip" }, 400],

@@ -724,7 +724,8 @@ test("Tracer startedAt dates a session recorded after the fact: its session line
     assert.match(tracer.sessionId, /^20260102_030405_/);
     const [session] = readRecords(tracer.path!);
     assert.equal(session.started_at, startedAt / 1000);
-    for (const bad of [Number.NaN, -1, Infinity]) {
+    // Past the last date a Date holds (8.64e15 ms), no session id or time can be written.
+    for (const bad of [Number.NaN, -1, Infinity, 8.64e15 + 1, 1e300]) {
       assert.throws(() => new Tracer("replayed", { traceDir: dir, startedAt: bad }), RangeError);
     }
   } finally {

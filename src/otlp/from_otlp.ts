@@ -45,7 +45,8 @@ function id(value: unknown, what: string, hexDigits: number): string | undefined
 /** Nanoseconds since the epoch (a decimal string or a number) as epoch milliseconds. */
 function nanosToMs(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value / 1e6;
+  // A fixed64 holds less than 2^64.
+  if (typeof value === "number" && value >= 0 && value < 2 ** 64) return value / 1e6;
   if (typeof value === "string" && /^\d{1,20}$/.test(value)) {
     // Whole milliseconds exactly, then the rest: no precision lost to a float of 19 digits.
     const ms = value.length > 6 ? Number(value.slice(0, -6)) : 0;

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { isDateMs } from "../format/session_id.ts";
 import { Tracer, type TracerOptions } from "../record/tracer.ts";
 import { type PlainSpan, recordSpans, traceAgentName } from "./span_to_step.ts";
 
@@ -151,7 +152,7 @@ export class TraceSessions {
     const tracer = new Tracer(traceAgentName(spans), {
       ...this.#options,
       meta,
-      startedAt: Number.isFinite(startedAt) && startedAt >= 0 ? startedAt : undefined,
+      startedAt: isDateMs(startedAt) ? startedAt : undefined,
     });
     try {
       recordSpans(tracer, spans);

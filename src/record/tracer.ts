@@ -30,7 +30,7 @@ import {
   writeStderr,
 } from "../runtime.ts";
 import { describe, Sanitizer } from "./safe_json.ts";
-import { newSessionId, safeFileName } from "../format/session_id.ts";
+import { isDateMs, newSessionId, safeFileName } from "../format/session_id.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import {
   type DecideOptions,
@@ -373,7 +373,7 @@ export class Tracer {
     }
     this.#compat = options.compat !== undefined;
     const startedAt = options.startedAt;
-    if (startedAt !== undefined && (typeof startedAt !== "number" || !Number.isFinite(startedAt) || startedAt < 0)) {
+    if (startedAt !== undefined && !isDateMs(startedAt)) {
       throw new RangeError(`Cannot use startedAt ${String(startedAt)}: expected epoch milliseconds`);
     }
     // The original names its files <agent>_<YYYYMMDD_HHMMSS>.jsonl: in compat, so do we while that name is free.
