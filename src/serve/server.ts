@@ -27,7 +27,9 @@ import { diffSessions } from "../compare/diff.ts";
 import { renderDiffHtml } from "../render/html_diff.ts";
 import { renderHtml } from "../render/html_report.ts";
 import { renderMarkdown } from "../render/markdown.ts";
+import { printable } from "../render/printable.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
+import { writeStderr } from "../runtime.ts";
 import { TraceSessions } from "../otlp/trace_sessions.ts";
 import { type DirectoryChange, DirectoryWatch } from "./directory_watch.ts";
 import { BodyBudget, handleOtlpTraces } from "./otlp_receiver.ts";
@@ -52,7 +54,10 @@ export interface ServeOptions {
    * milliseconds without a new span. @default {10000}
    */
   traceIdleMs?: number;
-  /** Where problems writing received traces are reported. @default {one line on standard error} */
+  /**
+   * Where problems writing received traces, and the server's own errors once it listens, are reported.
+   * @default {one line on standard error}
+   */
   onError?: (error: Error) => void;
 }
 
@@ -157,7 +162,14 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   const maxBody = options.maxBody ?? 32 * 1024 * 1024;
   // Request bodies held at once, all requests together: four of the largest, and at least 64 MiB.
   const bodies = new BodyBudget(Math.max(4 * maxBody, 64 * 1024 * 1024));
-  const idleFlush = setInterval(() => received.flush(idleMs), Math.max(50, Math.min(idleMs, 1000)));
+  const report = options.onError ?? ((error: Error) => writeStderr(`warning: ${printable(error.message)}\n`));
+  const idleFlush = setInterval(() => {
+    try {
+      received.flush(idleMs);
+    } catch (err) {
+      report(err instanceof Error ? err : new Error(String(err)));
+    }
+  }, Math.max(50, Math.min(idleMs, 1000)));
   (idleFlush as { unref?: () => void }).unref?.();
   let hostAllowed: (value: string | undefined) => boolean = () => false;
 
@@ -297,6 +309,8 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     });
     server.listen(options.port ?? 6006, host, () => {
       server.removeAllListeners("error");
+      // A listening server's later errors (an accept that fails when descriptors run out) are reported, never thrown.
+      server.on("error", (err) => report(err));
       const port = (server.address() as AddressInfo).port;
       hostAllowed = allowedHosts(host, port);
       const shown = host.includes(":") ? `[${host}]` : host;
