@@ -6,7 +6,7 @@
  */
 
 import { openWithDefaultApp } from "../runtime.ts";
-import { startServer } from "../serve/server.ts";
+import { isLoopbackHost, startServer } from "../serve/server.ts";
 import { type Command, COMMON_HELP, stringFlag } from "./command.ts";
 import { parseSize } from "../read/prune.ts";
 import { printable } from "./format.ts";
@@ -93,7 +93,7 @@ ${COMMON_HELP}`,
       throw err;
     }
     io.stdout(`Listening on ${server.url}\n`);
-    if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
+    if (!isLoopbackHost(host)) {
       io.stderr(
         `warning: serving on ${host}: anyone who can reach this address can read every trace in "${dir}", ` +
           "which may hold sensitive data\n",

@@ -96,6 +96,19 @@ class HttpError extends Error {
   }
 }
 
+/** The loopback addresses and name: a server bound to one of them is reachable from this machine only. */
+const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
+
+/**
+ * Whether an address to bind is a loopback one (`127.0.0.1`, `localhost`, `::1`).
+ *
+ * @param host The address.
+ * @returns True when only this machine can reach it.
+ */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.includes(host);
+}
+
 /**
  * Which `Host` header values (and origins' `host:port`) a server bound to `host:port` answers to: its own
  * address, the loopback names when it listens on a loopback or every address, and any address literal when it
@@ -107,9 +120,9 @@ class HttpError extends Error {
  */
 export function allowedHosts(host: string, port: number): (value: string | undefined) => boolean {
   const wildcard = host === "0.0.0.0" || host === "::";
-  const loopback = wildcard || host === "127.0.0.1" || host === "localhost" || host === "::1";
-  const names = new Set([host.includes(":") ? `[${host}]` : host]);
-  if (loopback) { for (const name of ["127.0.0.1", "localhost", "[::1]"]) names.add(name); }
+  const bracketed = (name: string) => name.includes(":") ? `[${name}]` : name;
+  const names = new Set([bracketed(host)]);
+  if (wildcard || isLoopbackHost(host)) { for (const name of LOOPBACK) names.add(bracketed(name)); }
   const authorities = new Set([...names].map((name) => `${name}:${port}`));
   // Port 80 is the default: a browser leaves it out.
   if (port === 80) { for (const name of names) authorities.add(name); }
