@@ -190,7 +190,9 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
       const before = await changes();
       tracer.step(`busy_${step}`, () => {});
       // Bounded only against a hang: the server looks every 100 ms.
-      await page.waitForFunction((n) => (globalThis as unknown as { changes: number }).changes > n, before);
+      await page.waitForFunction((n) => (globalThis as unknown as { changes: number }).changes > n, before, {
+        timeout: 50_000,
+      });
       // The page gathers changes for 100 ms, then reads: the first read is held, the others must wait for it.
       await page.waitForTimeout(150);
       const deadline = Date.now() + 30_000;
@@ -201,7 +203,7 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     for (const release of held.splice(0)) release();
     // The changes made meanwhile are read once more: the list ends with all six steps.
     const name = tracer.path!.split("/").pop()!;
-    await page.waitForSelector(`#list-body tr[data-name="${name}"] td:nth-child(3):text-is("6")`, { timeout: 30_000 });
+    await page.waitForSelector(`#list-body tr[data-name="${name}"] td:nth-child(3):text-is("6")`, { timeout: 50_000 });
     await tracer.close();
     assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
     await page.close();

@@ -87,6 +87,18 @@ describe("ai-trace serve", () => {
     assert.match(csp, /script-src 'sha256-[^']+'(;|$)/);
     assert.match(csp, /connect-src 'self'/);
     assert.match(page.body, /<iframe id="report" title="Session report" sandbox="allow-scripts"/);
+    // The report and the diff, shown in the page's frame, may be framed by this server's page only.
+    for (
+      const path of [
+        "sessions/planner_20261125_100000_abc123.jsonl/report.html",
+        "diff?a=planner_20261125_100000_abc123.jsonl&b=crawler_20261125_110000_def456.jsonl",
+      ]
+    ) {
+      const framed = await get(server.url + path);
+      assert.equal(framed.status, 200, path);
+      assert.equal(framed.headers["content-security-policy"], "frame-ancestors 'self'", path);
+      assert.match(framed.body, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/, path);
+    }
   });
 
   test("serve refuses a Host header that is not its own address (DNS rebinding)", async () => {

@@ -90,6 +90,12 @@ const DOWNLOADS: Record<
 /** How many bytes may wait for a client of the event stream that does not read them. */
 const MAX_STREAM_BACKLOG = 1024 * 1024;
 
+/**
+ * Headers of the pages shown in the page's frame (a report, a diff): their own policy is in a `<meta>` tag, which
+ * cannot say who may frame them; this header does (only this server's page), and is enforced beside the tag's.
+ */
+const FRAMED_PAGE = { "content-security-policy": "frame-ancestors 'self'" };
+
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -218,7 +224,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
         if (name === null) throw new HttpError(400, `Missing the session "${key}"`);
         return loadSession(fileNamed(dir, name).path, { now: now() });
       }));
-      return send(response, 200, "text/html; charset=utf-8", renderDiffHtml(a, b, diffSessions(a, b)));
+      return send(response, 200, "text/html; charset=utf-8", renderDiffHtml(a, b, diffSessions(a, b)), FRAMED_PAGE);
     }
     const match = /^\/(?:api\/)?sessions\/([^/]+)(?:\/([a-z.]+))?$/.exec(path);
     if (match !== null) {
@@ -233,7 +239,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       const what = match[2];
       if (what === undefined) return sendJson(response, 200, session);
       if (what === "report.html") {
-        return send(response, 200, "text/html; charset=utf-8", renderHtml(session));
+        return send(response, 200, "text/html; charset=utf-8", renderHtml(session), FRAMED_PAGE);
       }
       if (what === "export") {
         const format = url.searchParams.get("format") ?? "";
