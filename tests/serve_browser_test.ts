@@ -17,7 +17,7 @@ import type { Browser, Frame, Page } from "playwright-core";
 import { Tracer } from "../mod.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import { chromiumSkipReason, launchChromium } from "./_chromium.ts";
-import { OURS, PYTHON_SEED } from "./_cli.ts";
+import { OURS, PYTHON_SEED, until } from "./_cli.ts";
 import { removeDir, tempDir } from "./_helpers.ts";
 import { xssLines } from "./_html_report_sessions.ts";
 
@@ -294,11 +294,12 @@ Promise.all(tries.map(([name, run]) => Promise.resolve().then(run).then(
       for (const name of ["read sessions", "read session", "fetch cors json"]) {
         assert.match(results[name], /^refused/, name);
       }
-      // Whatever was sent, nothing was written: the server writes a trace at once when its root comes.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The requests that left the page (a form, two no-cors fetches, a beacon) were refused for their origin. The
+      // beacon is sent in the background: its answer is waited for (the deadline only bounds a hang).
+      await until(() => statuses.length >= 4, 60_000, "the answers to the form, the two fetches and the beacon");
+      assert.ok(statuses.every((status) => status === "POST 403"), statuses.join(", "));
+      // Whatever was sent, nothing was written: the server writes a trace at once when its root comes, before it answers.
       assert.deepEqual(readdirSync(dir).sort(), before);
-      // The requests that left the page (a form, two no-cors fetches, a beacon) were refused for their origin.
-      assert.ok(statuses.length >= 4 && statuses.every((status) => status === "POST 403"), statuses.join(", "));
     } finally {
       await page.close();
       await new Promise((resolve) => evil.close(resolve));
