@@ -2,6 +2,7 @@
 // 7 (`ai7`), with their mock models: no network.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import * as ai6 from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import * as ai7 from "ai7";
@@ -587,4 +588,23 @@ test("aiSdkMiddleware() reads ai 5's shapes: flat usage counts and a finish reas
   assert.deepEqual(llm.usage, { model: "v2-model", provider: "legacy", input_tokens: 5, output_tokens: 2 });
   assert.equal(Object.assign({}, ...llm.logs).finish_reason, "stop");
   assert.deepEqual(llm.decision, { action: "answer", alternatives: ["clock"] });
+});
+
+test("aiSdkTelemetry() lets go of a long-lived abort signal when each call ends (ai 6)", async () => {
+  // One signal for the whole program (a shutdown signal), passed to every call: each call listened to it, and the
+  // listeners stayed after the calls ended (memory, and runtimes warn of a leak past 10).
+  const shutdown = new AbortController();
+  const recorded = await record(async (tracer) => {
+    const integration = aiSdkTelemetry(tracer);
+    for (let i = 0; i < 12; i++) {
+      await ai6.generateText({
+        model: new MockLanguageModelV3({ modelId: "mock-6", doGenerate: toolLoop("mock-6")[1] }),
+        prompt: `question ${i}`,
+        abortSignal: shutdown.signal,
+        experimental_telemetry: { integrations: integration },
+      });
+    }
+  });
+  assert.equal(recorded.byKind("agent").length, 12);
+  assert.equal(getEventListeners(shutdown.signal, "abort").length, 0);
 });

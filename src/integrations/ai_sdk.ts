@@ -123,6 +123,8 @@ interface Call {
   readonly toolSteps: Map<string, Step>;
   readonly model: string | undefined;
   readonly provider: string | undefined;
+  // ai 6: stops listening to the call's abort signal (a long-lived one must not keep a listener per ended call).
+  unlisten?: () => void;
 }
 
 // Calls of ai 6 held open at once (one that throws is never reported to have ended).
@@ -198,6 +200,8 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
   const callOf = (event: unknown): Call | undefined => get(event, "callId") === undefined ? call6(event) : call7(event);
 
   const forget = (call: Call): void => {
+    quietly(() => call.unlisten?.());
+    call.unlisten = undefined;
     for (const [id, open] of byId) if (open === call) byId.delete(id);
     const i = open6.indexOf(call);
     if (i >= 0) open6.splice(i, 1);
@@ -323,9 +327,12 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
         // ai 6 reports no abort: listen to the call's signal, when it has one.
         const signal = call.abortSignal as AbortSignal | undefined;
         if (signal !== undefined && typeof get(signal, "addEventListener") === "function") {
-          signal.addEventListener("abort", () => {
-            if (open6.includes(call)) endCall(call, (open) => open.finish("aborted"));
-          }, { once: true });
+          const onAbort = () =>
+            quietly(() => {
+              if (open6.includes(call)) endCall(call, (open) => open.finish("aborted"));
+            });
+          signal.addEventListener("abort", onAbort, { once: true });
+          call.unlisten = () => signal.removeEventListener("abort", onAbort);
         }
       });
     },
