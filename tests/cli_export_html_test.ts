@@ -59,7 +59,7 @@ describe("ai-trace export --format html", () => {
       env: { BROWSER: browser },
     });
     assert.equal(code, 0, err);
-    await until(() => existsSync(opened), 5000, "the browser to be started");
+    await until(() => existsSync(opened), 60_000, "the browser to be started");
     assert.equal(readFileSync(opened, "utf8"), path);
   });
 

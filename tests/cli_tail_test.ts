@@ -85,18 +85,18 @@ describe("ai-trace tail", () => {
     writeFileSync(path, sessionLine("live", "20261125_120000_aaa111", t0));
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.out().includes("── live 20261125_120000_aaa111 ──"), 5000, "the session header");
+      await until(() => io.out().includes("── live 20261125_120000_aaa111 ──"), 60_000, "the session header");
       const context = { url: "https://example.com/" + "x".repeat(5000), note: "héllo 🚀" };
       const line = stepLine(1, "fetch", context, t0);
       const half = Math.floor(line.length / 2);
       // The start line and the first half of the step line in one write; tail
       // prints the start once it has read up to there, half line included.
       appendFileSync(path, startLine(1, "fetch", context, t0) + line.slice(0, half));
-      await until(() => io.out().includes("▶ fetch"), 5000, "the start line");
+      await until(() => io.out().includes("▶ fetch"), 60_000, "the start line");
       assert.ok(!io.out().includes("✓ fetch"), "a half line was printed");
       const written = performance.now();
       appendFileSync(path, line.slice(half));
-      await until(() => io.out().includes("✓ fetch"), 2000, "the whole step line");
+      await until(() => io.out().includes("✓ fetch"), 60_000, "the whole step line");
       const latency = performance.now() - written;
       console.log(`tail latency for a line completed by a second write: ${latency.toFixed(1)} ms`);
       await new Promise((resolve) => setTimeout(resolve, 150)); // later polls must not print it again
@@ -118,13 +118,13 @@ describe("ai-trace tail", () => {
     writeFileSync(join(dir, "old_20261125_120000_aaa111.jsonl"), sessionLine("old", "20261125_120000_aaa111", t0));
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.out().includes("── old "), 5000, "the first session");
+      await until(() => io.out().includes("── old "), 60_000, "the first session");
       const newer = join(dir, "new_20261125_120001_bbb222.jsonl");
       writeFileSync(newer, sessionLine("new", "20261125_120001_bbb222", t0 + 1) + stepLine(1, "first", {}, t0 + 1));
-      await until(() => io.out().includes("✓ first"), 5000, "the newer session's step");
+      await until(() => io.out().includes("✓ first"), 60_000, "the newer session's step");
       assert.match(io.out(), /── old [^]*── new 20261125_120001_bbb222 ──\n.*✓ first/);
       appendFileSync(newer, stepLine(2, "second", {}, t0 + 2));
-      await until(() => io.out().includes("✓ second"), 5000, "a step appended to the newer session");
+      await until(() => io.out().includes("✓ second"), 60_000, "a step appended to the newer session");
     } finally {
       controller.abort();
       assert.equal(await done, 0);
@@ -137,13 +137,13 @@ describe("ai-trace tail", () => {
     const controller = new AbortController();
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.err().includes("Waiting for a session"), 5000, "the waiting notice");
+      await until(() => io.err().includes("Waiting for a session"), 60_000, "the waiting notice");
       const t0 = Date.now() / 1000;
       writeFileSync(
         join(dir, "a_20261125_120000_ccc333.jsonl"),
         sessionLine("a", "20261125_120000_ccc333", t0) + stepLine(1, "hello", {}, t0),
       );
-      await until(() => io.out().includes("✓ hello"), 5000, "the first session's step");
+      await until(() => io.out().includes("✓ hello"), 60_000, "the first session's step");
     } finally {
       controller.abort();
       assert.equal(await done, 0);
@@ -238,13 +238,13 @@ describe("ai-trace tail", () => {
     writeFileSync(path, sessionLine("long", "20261125_120000_aab777", 1));
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.out().includes("── long "), 5000, "the session header");
+      await until(() => io.out().includes("── long "), 60_000, "the session header");
       // Two writes: whatever the polls catch of it, the line is one line.
       const half = new Uint8Array(40 * 1024 * 1024).fill(0x61);
       appendFileSync(path, half);
       appendFileSync(path, half);
       appendFileSync(path, "\n{oops\n" + stepLine(1, "after", {}, 2));
-      await until(() => io.out().includes("✓ after"), 10000, "the step after the long line");
+      await until(() => io.out().includes("✓ after"), 60_000, "the step after the long line");
       const warnings = io.err().trim().split("\n");
       assert.equal(warnings.length, 2, io.err());
       assert.match(warnings[0], /aab777\.jsonl:2: line is too long to read, skipped$/);
@@ -264,13 +264,13 @@ describe("ai-trace tail", () => {
     writeFileSync(old, sessionLine("gone", "20261125_120000_abc123", t0));
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.out().includes("── gone "), 5000, "the first session");
+      await until(() => io.out().includes("── gone "), 60_000, "the first session");
       rmSync(old);
       writeFileSync(
         join(dir, "next_20261125_120001_def456.jsonl"),
         sessionLine("next", "20261125_120001_def456", t0 + 1) + stepLine(1, "first", {}, t0 + 1),
       );
-      await until(() => io.out().includes("✓ first"), 5000, "the newer session's step");
+      await until(() => io.out().includes("✓ first"), 60_000, "the newer session's step");
       assert.equal(io.err(), "");
     } finally {
       controller.abort();
@@ -331,7 +331,7 @@ describe("ai-trace tail", () => {
     writeFileSync(path, sessionLine("live", "20261125_120000_aaa111", t0) + stepLine(1, "before", {}, t0));
     const { io, done } = startTail(dir, controller.signal);
     try {
-      await until(() => io.out().includes("✓ before"), 5000, "the first session's step");
+      await until(() => io.out().includes("✓ before"), 60_000, "the first session's step");
       const next = join(dir, "next.tmp");
       writeFileSync(
         next,
@@ -339,7 +339,7 @@ describe("ai-trace tail", () => {
           stepLine(1, "after_one", { pad: "x".repeat(300) }, t0 + 1) + stepLine(2, "after_two", {}, t0 + 2),
       );
       renameSync(next, path);
-      await until(() => io.out().includes("✓ after_two"), 10_000, "the replacing session's steps");
+      await until(() => io.out().includes("✓ after_two"), 60_000, "the replacing session's steps");
       assert.match(io.out(), /── replaced 20261125_120000_aaa111 ──\n.*✓ after_one[^]*✓ after_two/);
       assert.equal(io.err(), "", "no bogus warning");
     } finally {

@@ -269,12 +269,12 @@ describe("tail filters", () => {
     write("wanted", "20261125_120000_a", "first_of_wanted");
     const done = main(["--dir", sub, "tail", "--agent", "wanted"], io);
     try {
-      await until(() => io.out().includes("first_of_wanted"), 5000, "the wanted agent's session");
+      await until(() => io.out().includes("first_of_wanted"), 60_000, "the wanted agent's session");
       // The other agent's session is the newest: without the filter, tail would move on to it and never
       // come back to the wanted agent's (older) new session.
       write("other", "20261125_120003_b", "step_of_other");
       write("wanted", "20261125_120002_c", "second_of_wanted");
-      await until(() => io.out().includes("second_of_wanted"), 5000, "the wanted agent's newer session");
+      await until(() => io.out().includes("second_of_wanted"), 60_000, "the wanted agent's newer session");
       assert.doesNotMatch(io.out(), /step_of_other|── other/);
     } finally {
       controller.abort();

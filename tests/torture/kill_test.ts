@@ -8,6 +8,7 @@ import { copyFileSync, readFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { readSession } from "../../mod.ts";
+import { until } from "../_cli.ts";
 import { removeDir, runScript, startScript, tempDir } from "../_helpers.ts";
 import { AGENT, checkLines, cli, figure, inBatches, LONG } from "./_torture.ts";
 
@@ -24,15 +25,6 @@ function pathOf(stdout: string): string {
   return /^PATH (.*)$/m.exec(stdout)![1];
 }
 
-/** Polls `condition` until it holds; fails after `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 interface Trial {
   steps: number;
   lost: number;
@@ -47,7 +39,7 @@ async function sigkillTrial(seed: number): Promise<Trial> {
     await run.waitFor("PATH ");
     // Kill after a random number of completed steps, then a random moment more.
     const target = seed % 7 === 0 ? 0 : Math.floor(Math.random() * (LONG ? 300 : 90));
-    await until(() => reported(run.stdout).length >= target || run.child.exitCode !== null, 20_000, `${target} steps`);
+    await until(() => reported(run.stdout).length >= target || run.child.exitCode !== null, 60_000, `${target} steps`);
     if (Math.random() < 0.5) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
     run.child.kill("SIGKILL");
     const { signal } = await run.exited;

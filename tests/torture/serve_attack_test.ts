@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
+import { until } from "../_cli.ts";
 import { removeDir, tempDir } from "../_helpers.ts";
 import { figure } from "./_torture.ts";
 
@@ -130,15 +131,6 @@ function eventClient(port: number) {
   return client;
 }
 
-/** Waits until `done()` holds, looking every 10 ms; the deadline only bounds a hang. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`never: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 test("serve lets go of an event-stream client that stops reading", async () => {
   // 1,000 sessions with 200-character names change together, again and again: each change event names them all
   // (about 240 KB). A client that never reads held every event in the server's memory (66 MiB after 300 rounds).
@@ -155,11 +147,11 @@ test("serve lets go of an event-stream client that stops reading", async () => {
       const before = reader.bytes;
       for (const file of files) appendFileSync(file, "\n");
       rounds++;
-      await until(() => reader.bytes > before, "the reading client got the change");
+      await until(() => reader.bytes > before, 120_000, "the reading client got the change");
     }
     stuck.socket.resume();
     // What the kernel held for it, then the end; a client the server kept would get all the reader got.
-    await until(() => stuck.closed || stuck.bytes >= sent, "the stuck client ended or caught up");
+    await until(() => stuck.closed || stuck.bytes >= sent, 120_000, "the stuck client ended or caught up");
     assert.equal(stuck.closed, true, `the stuck client got ${stuck.bytes} bytes and was not let go`);
     assert.equal(reader.closed, false, "the reading client is still served");
     reader.socket.destroy();
@@ -193,11 +185,11 @@ test("serve's receiver holds at most 64 MiB of bodies at once, however many clie
       return socket;
     });
     // Those past the budget are refused while the others still wait for their last byte.
-    await until(() => answers.length >= clients - 64, "the clients past 64 MiB refused");
+    await until(() => answers.length >= clients - 64, 120_000, "the clients past 64 MiB refused");
     assert.ok(answers.every((status) => / 503 /.test(status)), [...new Set(answers)].join(", "));
     // (Not end(): Deno's server drops the answer to a client that half-closes.)
     for (const socket of sockets) if (!socket.destroyed) socket.write(body.slice(-1));
-    await until(() => answers.length === clients, "every client answered");
+    await until(() => answers.length === clients, 120_000, "every client answered");
     const taken = answers.filter((status) => / 200 /.test(status)).length;
     const refused = answers.filter((status) => / 503 /.test(status)).length;
     assert.equal(taken + refused, clients, [...new Set(answers)].join(", "));
