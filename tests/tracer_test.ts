@@ -732,3 +732,21 @@ test("Tracer startedAt dates a session recorded after the fact: its session line
     removeDir(dir);
   }
 });
+
+test("Tracer takes a step or session time no Date can hold (1e300, -1) as now, as it takes NaN", async () => {
+  const dir = tempDir();
+  try {
+    const t = Date.now() / 1000;
+    const tracer = new Tracer("replayed", { traceDir: dir });
+    tracer.step("far", {}, { startTime: 1e300 }).finish("ok", { endTime: 1e300 });
+    tracer.step("before_1970", {}, { startTime: -1 }).finish("ok", { endTime: -1 });
+    await tracer.close({ endTime: 1e300 });
+    const times = readRecords(tracer.path!).flatMap((r) =>
+      [r.started_at, r.finished_at].filter((v): v is number => typeof v === "number")
+    );
+    assert.ok(times.length >= 6, String(times));
+    for (const time of times) assert.ok(time >= t && time <= Date.now() / 1000 + 1, `a time of now: ${time}`);
+  } finally {
+    removeDir(dir);
+  }
+});

@@ -5,6 +5,7 @@
  */
 
 import { field } from "../format/fields.ts";
+import { isDateMs } from "../format/session_id.ts";
 import type { Sanitizer } from "./safe_json.ts";
 import { type CountedStep, SUMMED_USAGE } from "../model/aggregator.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";
@@ -82,6 +83,7 @@ export interface StepOptions {
   /**
    * When the step started, epoch milliseconds (e.g. `Date.now()` then).
    * Its `duration_ms` is then measured from this time, not from a monotonic clock.
+   * A value that is not a time a `Date` holds (NaN, negative, past 8.64e15) is now.
    *
    * @default {now, when the step starts}
    */
@@ -109,7 +111,8 @@ export interface EndOptions {
    * When the step ended, epoch milliseconds. With the step's `startTime`
    * given, `duration_ms` is `endTime - startTime`; an end before the start
    * counts as the start (duration 0). For `Tracer.close()`: when the session
-   * ended (the `end` line's `finished_at`), not before it started.
+   * ended (the `end` line's `finished_at`), not before it started. A value
+   * that is not a time a `Date` holds (NaN, negative, past 8.64e15) is now.
    *
    * @default {now}
    */
@@ -494,7 +497,7 @@ export class Step {
     this.#state = DONE;
     let finishedAt: number;
     let duration: number;
-    const endMs = options === undefined ? undefined : finiteField(options, "endTime");
+    const endMs = options === undefined ? undefined : timeField(options, "endTime");
     if (endMs === undefined && this.#startMs === undefined) {
       const t1 = performance.now();
       finishedAt = (performance.timeOrigin + t1) / 1000;
@@ -559,10 +562,10 @@ export class Step {
   }
 }
 
-/** A finite number field of a value the caller passed, else undefined (never throws). */
-export function finiteField(object: unknown, key: string): number | undefined {
+/** A time field (epoch milliseconds a `Date` holds) of a value the caller passed, else undefined (never throws). */
+export function timeField(object: unknown, key: string): number | undefined {
   const value = field(object, key);
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  return isDateMs(value) ? value : undefined;
 }
 
 // The id of a parent step the caller gave, or null when it has none (not started, or not a step).
@@ -580,7 +583,7 @@ export function readStepOptions(
   const kind = rawKind === undefined || rawKind === null ? undefined : text(rawKind);
   const rawParent = field(options, "parent");
   const parent = rawParent === null ? null : rawParent === undefined ? undefined : rawParent as Step;
-  return { kind, parent, startMs: finiteField(options, "startTime") };
+  return { kind, parent, startMs: timeField(options, "startTime") };
 }
 
 // `instanceof Error`, false for a proxy whose traps throw.

@@ -36,11 +36,11 @@ import {
   type DecideOptions,
   type EndOptions,
   epochSeconds,
-  finiteField,
   readStepOptions,
   Step,
   type StepHost,
   type StepOptions,
+  timeField,
 } from "./step.ts";
 import { Aggregator, type CountedStep } from "../model/aggregator.ts";
 import { lastFinish, readSessionLines, sortSteps, summarize } from "../model/session.ts";
@@ -987,7 +987,7 @@ export class Tracer {
     if (this.#closed || !this.enabled) return;
     open.delete(this);
     if (this.#file !== undefined) {
-      const endMs = options === undefined ? undefined : finiteField(options, "endTime");
+      const endMs = options === undefined ? undefined : timeField(options, "endTime");
       this.#writeEnd(endMs === undefined ? undefined : Math.max(endMs / 1000, this.#startedAt));
       try {
         this.#file?.close();
