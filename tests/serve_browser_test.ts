@@ -161,9 +161,14 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     await page.waitForSelector(`#list-body tr[data-name="${name}"]`, { timeout: 30_000 });
     await page.click(`#list-body tr[data-name="${name}"]`);
     await waitInReport(page, '.row:has-text("first_step")');
+    // The step the user selected stays selected when the report reloads with new steps.
+    const report = (await (await page.$("#report"))!.contentFrame())!;
+    await report.click('.row:has-text("first_step")');
+    await report.waitForSelector('.row.selected:has-text("first_step")');
     tracer.step("second_step", () => {});
     // The open report is reloaded when its file changes: the new step shows without a click.
     await waitInReport(page, '.row:has-text("second_step")');
+    await waitInReport(page, '.row.selected:has-text("first_step")');
     await tracer.close();
     assert.deepEqual(incidents, { dialogs: [], pageErrors: [], foreignRequests: [] });
     await page.close();

@@ -835,6 +835,19 @@ export function reportPage(textRule: VisibleText, formatDuration: typeof formatD
     }
     if (opened) recompute();
   }
+  // A page that shows this report in a frame (ai-trace serve) is told which step is selected, so that it can
+  // select it again when it reloads the report with new steps; the report selects the step named by
+  // `#step=<id>` when it opens (a link to a step works from disk too).
+  function tellSelection(): void {
+    const host = globalThis.parent;
+    if (!host || host === globalThis.self) return;
+    const id = selected === -1 ? null : num(steps[selected].id);
+    try {
+      host.postMessage({ aiTrace: "select", step: id }, "*");
+    } catch {
+      // No parent to tell.
+    }
+  }
   function select(x: number, showTimeline?: boolean): void {
     if (x < 0 || x >= n) return;
     if (showTimeline && activeTab !== "timeline") setTab("timeline");
@@ -843,11 +856,13 @@ export function reportPage(textRule: VisibleText, formatDuration: typeof formatD
     if (rowOf[x] !== -1) scrollToRow(rowOf[x]);
     renderRows();
     renderDetail();
+    tellSelection();
   }
   function clearSelection(): void {
     selected = -1;
     renderRows();
     renderDetail();
+    tellSelection();
   }
   function moveBy(delta: number): void {
     if (!vcount) return;
@@ -1214,6 +1229,11 @@ export function reportPage(textRule: VisibleText, formatDuration: typeof formatD
   recompute();
   renderRows();
   renderHint();
+  const wanted = /^#step=(\d{1,15})$/.exec(location.hash);
+  if (wanted !== null) {
+    const x = steps.findIndex((step) => num(step.id) === Number(wanted[1]));
+    if (x !== -1) select(x, true);
+  }
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "true";
 }

@@ -824,6 +824,17 @@ function reportPage(textRule, formatDuration) {
         if (opened)
             recompute();
     }
+    function tellSelection() {
+        const host = globalThis.parent;
+        if (!host || host === globalThis.self)
+            return;
+        const id = selected === -1 ? null : num(steps[selected].id);
+        try {
+            host.postMessage({ aiTrace: "select", step: id }, "*");
+        }
+        catch {
+        }
+    }
     function select(x, showTimeline) {
         if (x < 0 || x >= n)
             return;
@@ -835,11 +846,13 @@ function reportPage(textRule, formatDuration) {
             scrollToRow(rowOf[x]);
         renderRows();
         renderDetail();
+        tellSelection();
     }
     function clearSelection() {
         selected = -1;
         renderRows();
         renderDetail();
+        tellSelection();
     }
     function moveBy(delta) {
         if (!vcount)
@@ -1214,6 +1227,12 @@ function reportPage(textRule, formatDuration) {
     recompute();
     renderRows();
     renderHint();
+    const wanted = /^#step=(\\d{1,15})$/.exec(location.hash);
+    if (wanted !== null) {
+        const x = steps.findIndex((step) => num(step.id) === Number(wanted[1]));
+        if (x !== -1)
+            select(x, true);
+    }
     document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "true";
 }

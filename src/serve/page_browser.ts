@@ -270,9 +270,21 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     return run;
   };
 
+  // The step selected in the open report (it tells us), selected again when the report is reloaded.
+  let selectedStep: number | null = null;
+  addEventListener("message", (event) => {
+    if (event.source !== frame.contentWindow) return;
+    const data = event.data as { aiTrace?: unknown; step?: unknown } | null;
+    if (data?.aiTrace !== "select") return;
+    selectedStep = Number.isSafeInteger(data.step) ? data.step as number : null;
+  });
+  // The session the open one is compared with, while the frame shows their diff.
+  let comparedWith: string | null = null;
   const showReport = (): void => {
     if (open === null) return;
-    frame.src = sessionUrl(open, `report.html?v=${version}`);
+    frame.src = comparedWith !== null
+      ? `/diff?a=${encodeURIComponent(comparedWith)}&b=${encodeURIComponent(open)}&v=${version}`
+      : sessionUrl(open, `report.html?v=${version}`) + (selectedStep === null ? "" : `#step=${selectedStep}`);
   };
   // The open report again, with what its file has now, once the one loading has loaded.
   let reportWait: (() => void) | undefined;
@@ -287,6 +299,8 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
   );
 
   const openSession = (name: string | null): void => {
+    if (name !== open) selectedStep = null;
+    comparedWith = null;
     open = name;
     // A report still loading is not waited for (a frame that loses its address tells nothing).
     reportWait?.();
@@ -366,7 +380,8 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
   $<HTMLButtonElement>("home-button").addEventListener("click", () => openSession(null));
   $<HTMLButtonElement>("diff-button").addEventListener("click", () => {
     if (open === null || diffWith.value === "") return;
-    frame.src = `/diff?a=${encodeURIComponent(diffWith.value)}&b=${encodeURIComponent(open)}`;
+    comparedWith = diffWith.value;
+    showReport();
   });
   addEventListener("hashchange", () => {
     const name = hashName();

@@ -186,10 +186,22 @@ function servePage(textRule, formatDuration) {
         };
         return run;
     };
+    let selectedStep = null;
+    addEventListener("message", (event) => {
+        if (event.source !== frame.contentWindow)
+            return;
+        const data = event.data;
+        if (data?.aiTrace !== "select")
+            return;
+        selectedStep = Number.isSafeInteger(data.step) ? data.step : null;
+    });
+    let comparedWith = null;
     const showReport = () => {
         if (open === null)
             return;
-        frame.src = sessionUrl(open, \`report.html?v=\${version}\`);
+        frame.src = comparedWith !== null
+            ? \`/diff?a=\${encodeURIComponent(comparedWith)}&b=\${encodeURIComponent(open)}&v=\${version}\`
+            : sessionUrl(open, \`report.html?v=\${version}\`) + (selectedStep === null ? "" : \`#step=\${selectedStep}\`);
     };
     let reportWait;
     const reloadReport = oneAtATime(() => new Promise((resolve) => {
@@ -201,6 +213,9 @@ function servePage(textRule, formatDuration) {
         showReport();
     }));
     const openSession = (name) => {
+        if (name !== open)
+            selectedStep = null;
+        comparedWith = null;
         open = name;
         reportWait?.();
         reportWait = undefined;
@@ -276,7 +291,8 @@ function servePage(textRule, formatDuration) {
     $("diff-button").addEventListener("click", () => {
         if (open === null || diffWith.value === "")
             return;
-        frame.src = \`/diff?a=\${encodeURIComponent(diffWith.value)}&b=\${encodeURIComponent(open)}\`;
+        comparedWith = diffWith.value;
+        showReport();
     });
     addEventListener("hashchange", () => {
         const name = hashName();
