@@ -26,6 +26,9 @@ describe("formatDuration()", () => {
       [59_960, "1m 00s"],
       [125_000, "2m 05s"],
       [3_720_000, "1h 02m"],
+      [86_340_000, "23h 59m"],
+      [86_400_000, "1d 00h"],
+      [40 * 86_400_000 + 3 * 3_600_000, "40d 03h"],
     ];
     for (const [ms, text] of cases) assert.equal(formatDuration(ms), text, String(ms));
     assert.equal(formatDuration(null), "-");

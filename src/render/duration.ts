@@ -2,7 +2,7 @@
  * The one way a duration is written for people, in the CLI and in the
  * Markdown report alike: three significant digits with their trailing zeros
  * (`0.42 ms`, `1.40 ms`, `12.3 ms`, `123 ms`, `1.23 s`, `12.3 s`), then
- * minutes and hours (`2m 05s`, `1h 02m`). The scripts of the HTML pages (the
+ * minutes, hours and days (`2m 05s`, `1h 02m`, `40d 03h`). The scripts of the HTML pages (the
  * report, the diff page, `serve`'s page) carry this very function
  * (`scripts/build_browser_scripts.ts` puts it in), so it must stay
  * self-contained: no imports, no helpers outside it.
@@ -36,5 +36,7 @@ export function formatDuration(ms: number | null | undefined): string {
   const seconds = Math.round(s);
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, "0")}s`;
   const minutes = Math.round(seconds / 60);
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
+  const hours = Math.round(minutes / 60);
+  return `${Math.floor(hours / 24)}d ${String(hours % 24).padStart(2, "0")}h`;
 }

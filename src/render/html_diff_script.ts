@@ -415,7 +415,10 @@ function formatDuration(ms) {
     if (seconds < 3600)
         return \`\${Math.floor(seconds / 60)}m \${String(seconds % 60).padStart(2, "0")}s\`;
     const minutes = Math.round(seconds / 60);
-    return \`\${Math.floor(minutes / 60)}h \${String(minutes % 60).padStart(2, "0")}m\`;
+    if (minutes < 24 * 60)
+        return \`\${Math.floor(minutes / 60)}h \${String(minutes % 60).padStart(2, "0")}m\`;
+    const hours = Math.round(minutes / 60);
+    return \`\${Math.floor(hours / 24)}d \${String(hours % 24).padStart(2, "0")}h\`;
 }
 diffPage(visibleText("[\\\\u0000-\\\\u001f\\\\u007f-\\\\u009f\\\\u061c\\\\u180e\\\\u200b-\\\\u200f\\\\u2028-\\\\u202e\\\\u2060-\\\\u2064\\\\u2066-\\\\u2069\\\\ufeff]", escapeChar), formatDuration);
 })();
