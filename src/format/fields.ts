@@ -57,6 +57,18 @@ export function isValidTime(epochSeconds: number | null | undefined): epochSecon
     Math.abs(epochSeconds * 1000) <= MAX_DATE_MS;
 }
 
+/**
+ * Whether a value is a time the writer takes: epoch milliseconds a `Date`
+ * holds, from 1970 on (0 to 8.64e15). The times of a session id, a session
+ * line and a step given by the caller; anything else is "now".
+ *
+ * @param value Any value.
+ * @returns True for such a time.
+ */
+export function isDateMs(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= MAX_DATE_MS;
+}
+
 /** What is shown in place of a time no `Date` can hold. */
 export const INVALID_TIME = "invalid time";
 

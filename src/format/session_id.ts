@@ -9,17 +9,6 @@ import { UNSAFE_CLASS } from "./unsafe_chars.ts";
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /**
- * Whether a value is a time a `Date` holds, in epoch milliseconds from 1970
- * on (at most 8.64e15): the times a session id and a session line can carry.
- *
- * @param value Any value.
- * @returns True for such a time.
- */
-export function isDateMs(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && value <= 8.64e15;
-}
-
-/**
  * A new session id: `YYYYMMDD_HHMMSS` (UTC, as the original) then `_` and six
  * random characters, so two runs in the same second never share a file.
  *

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { isDateMs } from "../format/session_id.ts";
+import { isDateMs } from "../format/fields.ts";
 import { Tracer, type TracerOptions } from "../record/tracer.ts";
 import { type PlainSpan, recordSpans, traceAgentName } from "./span_to_step.ts";
 

@@ -4,8 +4,7 @@
  * @module
  */
 
-import { field } from "../format/fields.ts";
-import { isDateMs } from "../format/session_id.ts";
+import { field, isDateMs } from "../format/fields.ts";
 import type { Sanitizer } from "./safe_json.ts";
 import { type CountedStep, SUMMED_USAGE } from "../model/aggregator.ts";
 import type { Decision, JsonObject, LogEntry, SessionStep, Usage } from "../format/types.ts";

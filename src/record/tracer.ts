@@ -30,7 +30,8 @@ import {
   writeStderr,
 } from "../runtime.ts";
 import { describe, Sanitizer } from "./safe_json.ts";
-import { isDateMs, newSessionId, safeFileName } from "../format/session_id.ts";
+import { newSessionId, safeFileName } from "../format/session_id.ts";
+import { isDateMs } from "../format/fields.ts";
 import { renderSnapshot } from "../render/snapshot.ts";
 import {
   type DecideOptions,
