@@ -10,7 +10,7 @@
  * @module
  */
 
-import { get } from "./_fields.ts";
+import { get } from "../format/untrusted_fields.ts";
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
 

@@ -36,7 +36,7 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { asContext, get, items, num, parseJsonish, path, quietly, str, toolNames } from "./_fields.ts";
+import { asContext, get, items, num, parseJsonish, path, quietly, str, toolNames } from "../format/untrusted_fields.ts";
 
 /**
  * An event the AI SDK passes to a telemetry integration. Only the fields

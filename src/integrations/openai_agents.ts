@@ -24,7 +24,18 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { asContext, epochMs, get, isArray, items, num, parseJsonish, path, quietly, str } from "./_fields.ts";
+import {
+  asContext,
+  epochMs,
+  get,
+  isArray,
+  items,
+  num,
+  parseJsonish,
+  path,
+  quietly,
+  str,
+} from "../format/untrusted_fields.ts";
 
 /** A trace of the Agents SDK: one workflow run (the SDK's `Trace` is assignable to it). */
 export interface AgentsTrace {

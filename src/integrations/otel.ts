@@ -37,7 +37,7 @@
 import type { PlainSpan } from "../otlp/span_to_step.ts";
 import type { TracerOptions } from "../record/tracer.ts";
 import { TraceSessions } from "../otlp/trace_sessions.ts";
-import { get, num, quietly, str } from "./_fields.ts";
+import { get, num, quietly, str } from "../format/untrusted_fields.ts";
 
 export { type PlainSpan, recordSpans } from "../otlp/span_to_step.ts";
 

@@ -13,7 +13,7 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../integrations/_fields.ts";
+import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../format/untrusted_fields.ts";
 import { GEN_AI, OI } from "./conventions.ts";
 
 /** OTLP status codes: unset, ok, error. */

@@ -1,12 +1,13 @@
 /**
- * Reading the objects frameworks hand to the integrations: every read is
- * guarded, since tracing must never throw into the agent (a getter that
- * throws, a proxy, a value of the wrong type all read as `undefined`).
+ * Reading the objects frameworks hand to the integrations, and the spans the
+ * OpenTelemetry mapping takes: every read is guarded, since tracing must never
+ * throw into the agent (a getter that throws, a proxy, a value of the wrong
+ * type all read as `undefined`). Beneath both `integrations/` and `otlp/`.
  *
  * @module
  */
 
-import { field as get } from "../format/fields.ts";
+import { field as get } from "./fields.ts";
 
 /** A field of a value, or `undefined` when it is not an object or the read throws. */
 export { get };
