@@ -42,6 +42,17 @@ import { asContext, get, items, num, parseJsonish, path, quietly, str, toolNames
  * An event the AI SDK passes to a telemetry integration. Only the fields
  * that identify a call are named (the others are read defensively); the SDK's
  * own event types (of `ai` 6 and 7) are assignable to it.
+ *
+ * @example An event of `ai` 7, handed to a hook
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type AiSdkEvent, aiSdkTelemetry } from "@ai-trace/core/ai-sdk";
+ *
+ * const tracer = new Tracer("assistant", { autoSave: false });
+ * const event: AiSdkEvent = { callId: "call-1", operationId: "ai.generateText", functionId: "answer" };
+ * aiSdkTelemetry(tracer).onStart?.(event);
+ * console.log(tracer.summary().in_flight); // 1
+ * ```
  */
 export interface AiSdkEvent {
   /** The call the event belongs to (`ai` 7). */

@@ -37,7 +37,22 @@ import {
   str,
 } from "../format/untrusted_fields.ts";
 
-/** A trace of the Agents SDK: one workflow run (the SDK's `Trace` is assignable to it). */
+/**
+ * A trace of the Agents SDK: one workflow run (the SDK's `Trace` is assignable to it).
+ *
+ * @example A trace handed to the processor
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type AgentsTrace, openAIAgentsProcessor } from "@ai-trace/core/openai-agents";
+ *
+ * const tracer = new Tracer("triage", { autoSave: false });
+ * const processor = openAIAgentsProcessor(tracer);
+ * const trace: AgentsTrace = { traceId: "trace_1", name: "Triage", groupId: null };
+ * await processor.onTraceStart(trace);
+ * await processor.onTraceEnd(trace);
+ * console.log(tracer.summary().steps); // 1
+ * ```
+ */
 export interface AgentsTrace {
   /** The trace's id. */
   readonly traceId: string;
@@ -49,7 +64,30 @@ export interface AgentsTrace {
   readonly metadata?: Record<string, unknown>;
 }
 
-/** A span of the Agents SDK (the SDK's `Span` is assignable to it). */
+/**
+ * A span of the Agents SDK (the SDK's `Span` is assignable to it).
+ *
+ * @example A tool call, as the SDK reports it
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type AgentsSpan, openAIAgentsProcessor } from "@ai-trace/core/openai-agents";
+ *
+ * const tracer = new Tracer("triage", { autoSave: false });
+ * const processor = openAIAgentsProcessor(tracer);
+ * const span: AgentsSpan = {
+ *   traceId: "trace_1",
+ *   spanId: "span_1",
+ *   parentId: null,
+ *   spanData: { type: "function" },
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ *   endedAt: "2026-01-01T00:00:00.250Z",
+ *   error: null,
+ * };
+ * await processor.onSpanStart(span);
+ * await processor.onSpanEnd(span);
+ * console.log(tracer.summary().steps); // 1
+ * ```
+ */
 export interface AgentsSpan {
   /** The trace it belongs to. */
   readonly traceId: string;

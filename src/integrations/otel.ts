@@ -41,10 +41,40 @@ import { get, num, quietly, str } from "../format/untrusted_fields.ts";
 
 export { type PlainSpan, recordSpans } from "../otlp/span_to_step.ts";
 
-/** An OpenTelemetry `HrTime`: seconds and nanoseconds. */
+/**
+ * An OpenTelemetry `HrTime`: seconds and nanoseconds.
+ *
+ * @example 1.25 s after the epoch
+ * ```ts
+ * import type { OtelHrTime } from "@ai-trace/core/otel";
+ *
+ * const time: OtelHrTime = [1, 250_000_000];
+ * console.log(time[0] * 1000 + time[1] / 1e6); // 1250
+ * ```
+ */
 export type OtelHrTime = readonly [number, number];
 
-/** A finished span, as an OpenTelemetry SDK hands it to an exporter (its `ReadableSpan` is assignable to it). */
+/**
+ * A finished span, as an OpenTelemetry SDK hands it to an exporter (its `ReadableSpan` is assignable to it).
+ *
+ * @example A span made by hand, exported as a session
+ * ```ts
+ * import { AiTraceSpanExporter, type OtelSpan } from "@ai-trace/core/otel";
+ *
+ * const exporter = new AiTraceSpanExporter({ traceDir: await Deno.makeTempDir() });
+ * const span: OtelSpan = {
+ *   name: "invoke_agent planner",
+ *   spanContext: () => ({ traceId: "0123456789abcdef0123456789abcdef", spanId: "0123456789abcdef" }),
+ *   startTime: [1_767_225_600, 0],
+ *   endTime: [1_767_225_600, 500_000_000],
+ *   status: { code: 1 },
+ *   attributes: { "gen_ai.operation.name": "invoke_agent" },
+ *   events: [],
+ * };
+ * exporter.export([span], (result) => console.log(result.code)); // 0
+ * await exporter.shutdown();
+ * ```
+ */
 export interface OtelSpan {
   /** The span's name. */
   readonly name: string;
@@ -72,7 +102,19 @@ export interface OtelSpan {
   readonly resource?: { readonly attributes: Readonly<Record<string, unknown>> };
 }
 
-/** The result an exporter reports: code 0 success, 1 failed (OpenTelemetry's `ExportResult`). */
+/**
+ * The result an exporter reports: code 0 success, 1 failed (OpenTelemetry's `ExportResult`).
+ *
+ * @example After shutdown, an export fails
+ * ```ts
+ * import { AiTraceSpanExporter, type OtelExportResult } from "@ai-trace/core/otel";
+ *
+ * const exporter = new AiTraceSpanExporter({ traceDir: await Deno.makeTempDir() });
+ * await exporter.shutdown();
+ * exporter.export([], (result: OtelExportResult) => console.log(result.code, result.error?.message));
+ * // 1 AiTraceSpanExporter is shut down
+ * ```
+ */
 export interface OtelExportResult {
   /** 0 success, 1 failed. */
   code: number;

@@ -23,6 +23,21 @@ const STATUS_ERROR = 2;
  * One finished span, in the plain shape the mapping reads: what an
  * OpenTelemetry SDK's `ReadableSpan` or a decoded OTLP span holds, with times
  * in epoch milliseconds and attributes as a plain object.
+ *
+ * @example A tool call under an agent span
+ * ```ts
+ * import { Tracer } from "@ai-trace/core";
+ * import { type PlainSpan, recordSpans } from "@ai-trace/core/otel";
+ *
+ * const spans: PlainSpan[] = [
+ *   { traceId: "t", spanId: "a", name: "invoke_agent planner", startTime: 1_000, endTime: 1_900 },
+ *   { traceId: "t", spanId: "b", parentSpanId: "a", name: "execute_tool search", startTime: 1_100, endTime: 1_300,
+ *     status: { code: 2, message: "timeout" } },
+ * ];
+ * const tracer = new Tracer("planner", { autoSave: false });
+ * recordSpans(tracer, spans);
+ * console.log(tracer.summary().errors); // 1
+ * ```
  */
 export interface PlainSpan {
   /** The trace's id (hex). */
