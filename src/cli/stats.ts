@@ -7,20 +7,11 @@
 
 import { statsReport } from "../read/directory_report.ts";
 import type { StatsReport } from "../read/stats.ts";
-import { extraTokenParts, hasUsage } from "../model/usage.ts";
+import { EXTRA_TOKEN_LABELS, extraTokenParts, hasUsage } from "../model/usage.ts";
 import { type Command, COMMON_HELP, printJson } from "./command.ts";
 import { FILTER_HELP, FILTER_OPTIONS, parseFilterFlags } from "./filter_flags.ts";
 import { formatDuration, printable, type Style, table } from "./format.ts";
 import { formatWarning } from "./list.ts";
-
-const EXTRA_COLUMNS: [
-  key: "cache_read_input_tokens" | "cache_creation_input_tokens" | "reasoning_tokens",
-  title: string,
-][] = [
-  ["cache_read_input_tokens", "CACHE READ"],
-  ["cache_creation_input_tokens", "CACHE WRITE"],
-  ["reasoning_tokens", "REASONING"],
-];
 
 /** Renders a stats report as text. */
 export function renderStatsText(report: StatsReport, style: Style): string {
@@ -53,10 +44,10 @@ export function renderStatsText(report: StatsReport, style: Style): string {
   let text = lines.join("\n") + "\n";
   if (report.by_name.length > 0) {
     // The cache and reasoning columns only when some step reported them.
-    const extra = EXTRA_COLUMNS.filter(([key]) => report[key] !== 0);
+    const extra = EXTRA_TOKEN_LABELS.filter(([key]) => report[key] !== 0);
     const rows = [
       ["NAME", "COUNT", "ERRORS", "ERROR RATE", "P50", "P95", "TOKENS IN", "TOKENS OUT"]
-        .concat(extra.map(([, title]) => title), ["COST"]).map(style.bold),
+        .concat(extra.map(([, label]) => label.toUpperCase()), ["COST"]).map(style.bold),
     ];
     for (const name of report.by_name) {
       const rate = `${(name.error_rate * 100).toFixed(1)}%`;

@@ -11,7 +11,8 @@ import type { UsageTotals } from "../format/types.ts";
 /** Usage fields that are text: the last one given is kept. */
 export const USAGE_TEXT_FIELDS = ["model", "response_model", "provider"] as const;
 
-const EXTRA_TOKEN_LABELS: [
+/** The cache and reasoning token counts, beside input and output: each field and how it is named. */
+export const EXTRA_TOKEN_LABELS: [
   key: "cache_read_input_tokens" | "cache_creation_input_tokens" | "reasoning_tokens",
   label: string,
 ][] = [
