@@ -507,6 +507,8 @@ export function hostname(): string {
 
 /** Whether a process with this id runs on this machine. */
 export function isProcessAlive(id: number): boolean {
+  // 0 and negative ids name process groups (-1: every process), and signalling them succeeds: no single writer.
+  if (!Number.isSafeInteger(id) || id <= 0) return false;
   try {
     process.kill(id, 0);
     return true;

@@ -58,3 +58,12 @@ test("snapshotState() keeps complete and crashed, and applies the liveness rule 
   assert.equal(snapshotState("running", { ...base, now: NOW + RUNNING_WINDOW_MS + 1 }), "crashed");
   assert.equal(snapshotState(undefined, { ...base, ours: false, inFlight: 0 }), "complete", "the original's snapshot");
 });
+
+test("sessionState() takes a pid that names no single process (0, negative, fractional) as no live writer", () => {
+  // process.kill(0, 0) and (-1, 0) signal a process group or every process: they succeed, and such a session stayed
+  // "running" for a day (never pruned, never crashed).
+  const quiet = (NOW - RUNNING_WINDOW_MS * 10) / 1000;
+  for (const pid of [0, -1, -process.pid, 1.5]) {
+    assert.equal(sessionState(facts({ pid, host: hostname(), lastSeen: quiet })), "crashed", `pid ${pid}`);
+  }
+});
