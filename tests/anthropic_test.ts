@@ -212,6 +212,12 @@ describe("wrapAnthropic()", () => {
     const wrapped = wrapAnthropic(plain, tracer);
     assert.equal(plain.messages.create, create);
     assert.throws(() => wrapAnthropic(wrapped, tracer), /twice/);
+    // The names every object inherits read through as they are (they were looked up among the wrapped methods, and
+    // `String(client)` threw into the agent).
+    assert.equal(String(wrapped), String(plain));
+    assert.equal(`${wrapped.messages}`, `${plain.messages}`);
+    assert.equal(typeof wrapped.hasOwnProperty, "function");
+    assert.equal(wrapped.constructor, plain.constructor);
     await tracer.close();
     removeDir(dir);
   });

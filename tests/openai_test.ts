@@ -364,6 +364,12 @@ describe("wrapOpenAI()", () => {
     assert.equal(wrapped.baseURL, plain.baseURL);
     assert.throws(() => wrapOpenAI(wrapped, tracer), /twice/);
     assert.throws(() => wrapOpenAI(null as unknown as OpenAI, tracer), TypeError);
+    // The names every object inherits read through as they are (they were looked up among the wrapped methods, and
+    // `String(client)` threw into the agent).
+    assert.equal(String(wrapped), String(plain));
+    assert.equal(`${wrapped.chat.completions}`, `${plain.chat.completions}`);
+    assert.equal(typeof wrapped.hasOwnProperty, "function");
+    assert.equal(wrapped.constructor, plain.constructor);
     const other = wrapped.withOptions({ timeout: 1000 });
     assert.ok(other instanceof OpenAI);
     await tracer.close();

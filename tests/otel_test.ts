@@ -433,3 +433,27 @@ test("recordSpans() brings back a session ai-trace exported as OTLP (toOtlp, the
     removeDir(dir);
   }
 });
+
+test("recordSpans() takes an operation or span kind named like an inherited property (constructor, toString) as itself", async () => {
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("mapper", { traceDir: dir });
+    const names = ["constructor", "toString", "valueOf", "__proto__", "hasOwnProperty"];
+    recordSpans(
+      tracer,
+      names.map((operation, i) => ({
+        traceId: "t",
+        spanId: `s${i}`,
+        name: `span ${i}`,
+        startTime: 1_700_000_000_000 + i,
+        endTime: 1_700_000_000_001 + i,
+        attributes: { "gen_ai.operation.name": operation },
+      })),
+    );
+    await tracer.close();
+    const session = await readSession(tracer.path!);
+    assert.deepEqual(session.steps.map((step) => step.kind), names);
+  } finally {
+    removeDir(dir);
+  }
+});

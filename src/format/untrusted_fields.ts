@@ -116,6 +116,14 @@ export function asContext(value: unknown, key: string): Record<string, unknown> 
   return value === undefined ? {} : { [key]: value };
 }
 
+/**
+ * A table's own entry for a key that came from outside, or `undefined`: never
+ * an inherited name (`constructor`, `toString`, `__proto__` are not entries).
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Runs tracing work, swallowing its errors: the agent must never see them. */
 export function quietly(work: () => void): void {
   try {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { get } from "../format/untrusted_fields.ts";
+import { get, own } from "../format/untrusted_fields.ts";
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
 
@@ -141,7 +141,8 @@ function wrapAt<T extends object>(
       if (hit !== undefined && hit.from === value) return hit.to;
       const path = prefix + key;
       let to: unknown = value;
-      const replace = methods[path];
+      // Own entries only: `toString`, `valueOf`, `constructor`… are the table's inherited names, not methods to wrap.
+      const replace = own(methods, path);
       if (replace !== undefined && typeof value === "function") {
         to = replace(value as (...args: unknown[]) => unknown, object);
       } else if (typeof value === "object" && Object.keys(methods).some((m) => m.startsWith(`${path}.`))) {

@@ -36,7 +36,18 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { asContext, get, items, num, parseJsonish, path, quietly, str, toolNames } from "../format/untrusted_fields.ts";
+import {
+  asContext,
+  get,
+  items,
+  num,
+  own,
+  parseJsonish,
+  path,
+  quietly,
+  str,
+  toolNames,
+} from "../format/untrusted_fields.ts";
 
 /**
  * An event the AI SDK passes to a telemetry integration. Only the fields
@@ -313,7 +324,7 @@ export function aiSdkTelemetry(tracer: Tracer): AiSdkTelemetry {
           if (text !== undefined) context.prompt = text;
           else context.messages = lastItems(get(event, "messages"), 20);
         }
-        const kind = (operation !== undefined ? OPERATION_KINDS[operation] : undefined) ?? "agent";
+        const kind = (operation !== undefined ? own(OPERATION_KINDS, operation) : undefined) ?? "agent";
         const name = functionId ?? operation?.replace(/^ai\./, "") ?? "generate";
         const step = tracer.step(name, context, { kind }).start();
         const call: Call = {

@@ -31,6 +31,7 @@ import {
   isArray,
   items,
   num,
+  own,
   parseJsonish,
   path,
   quietly,
@@ -235,7 +236,11 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
     }
     const parent = parentEntry !== undefined ? stepOf(parentEntry) : trace?.step ?? null;
     const { name, context } = describeSpan(type, data);
-    const step = tracer.step(name, context, { kind: KINDS[type] ?? type, parent, startTime: epochMs(span.startedAt) })
+    const step = tracer.step(name, context, {
+      kind: own(KINDS, type) ?? type,
+      parent,
+      startTime: epochMs(span.startedAt),
+    })
       .start();
     entry.step = step;
     return step;

@@ -13,7 +13,7 @@
 
 import type { Step, Tracer } from "../record/tracer.ts";
 import type { Usage } from "../format/types.ts";
-import { get, isArray, items, num, parseJsonish, quietly, str, toolNames } from "../format/untrusted_fields.ts";
+import { get, isArray, items, num, own, parseJsonish, quietly, str, toolNames } from "../format/untrusted_fields.ts";
 import { GEN_AI, OI } from "./conventions.ts";
 
 /** OTLP status codes: unset, ok, error. */
@@ -355,9 +355,9 @@ function jsonText(value: unknown): unknown {
 
 function kindOf(attributes: Readonly<Record<string, unknown>>): string | undefined {
   const oi = str(get(attributes, OI.SPAN_KIND));
-  if (oi !== undefined) return OI_KINDS[oi.toUpperCase()] ?? oi.toLowerCase();
+  if (oi !== undefined) return own(OI_KINDS, oi.toUpperCase()) ?? oi.toLowerCase();
   const operation = str(get(attributes, GEN_AI.OPERATION_NAME));
-  if (operation !== undefined) return GEN_AI_KINDS[operation] ?? operation;
+  if (operation !== undefined) return own(GEN_AI_KINDS, operation) ?? operation;
   const ai = str(get(attributes, AI_OPERATION));
   if (ai !== undefined) {
     if (ai === "ai.toolCall") return "tool";
