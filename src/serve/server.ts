@@ -182,13 +182,16 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   // Request bodies held at once, all requests together: four of the largest, and at least 64 MiB.
   const bodies = new BodyBudget(Math.max(4 * maxBody, 64 * 1024 * 1024));
   const report = options.onError ?? ((error: Error) => writeStderr(`warning: ${printable(error.message)}\n`));
-  const idleFlush = setInterval(() => {
+  // Writes the held traces (those quiet for `idle` ms, or all): a failure is reported, never thrown (not from a timer,
+  // and not from close(), which must still stop the server).
+  const flushHeld = (idle?: number): void => {
     try {
-      received.flush(idleMs);
+      received.flush(idle);
     } catch (err) {
       report(err instanceof Error ? err : new Error(String(err)));
     }
-  }, Math.max(50, Math.min(idleMs, 1000)));
+  };
+  const idleFlush = setInterval(() => flushHeld(idleMs), Math.max(50, Math.min(idleMs, 1000)));
   (idleFlush as { unref?: () => void }).unref?.();
   let hostAllowed: (value: string | undefined) => boolean = () => false;
 
@@ -339,7 +342,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
         close: () =>
           new Promise<void>((done) => {
             clearInterval(idleFlush);
-            received.flush();
+            flushHeld();
             watch.stop();
             for (const stream of streams) stream.destroy();
             server.close(() => done());
