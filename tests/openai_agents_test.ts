@@ -322,3 +322,35 @@ test("openAIAgentsProcessor() writes the start of an agent's and a turn's step w
     removeDir(dir);
   }
 });
+
+test("openAIAgentsProcessor() never hangs on span ids whose parents loop back (usage and handoffs walk up)", async () => {
+  const dir = tempDir();
+  try {
+    const tracer = new Tracer("looping_bot", { traceDir: dir });
+    const processor = openAIAgentsProcessor(tracer);
+    await processor.onTraceStart({ traceId: "trace_loop", name: "Agent workflow" });
+    const span = (spanId: string, parentId: string | null, spanData: Record<string, unknown>) => ({
+      traceId: "trace_loop",
+      spanId,
+      parentId,
+      spanData: spanData as { type: string },
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+      error: null,
+    });
+    // a's parent is b and b's parent is a: a walk up from either never reaches the top.
+    // Both stay open while spans below them end and walk up through them.
+    const a = span("s_a", "s_b", { type: "agent", name: "a", handoffs: ["b"] });
+    const b = span("s_b", "s_a", { type: "agent", name: "b" });
+    const call = span("s_c", "s_a", { type: "generation", model: "m", usage: { input_tokens: 3, output_tokens: 1 } });
+    const handoff = span("s_h", "s_b", { type: "handoff", from_agent: "a", to_agent: "b" });
+    for (const s of [a, b, call, handoff]) await processor.onSpanStart(s);
+    for (const s of [call, handoff, b, a]) await processor.onSpanEnd(s);
+    await processor.onTraceEnd({ traceId: "trace_loop", name: "Agent workflow" });
+    await tracer.close();
+    const session = await readSession(tracer.path!);
+    assert.ok(session.steps.length >= 3, `${session.steps.length} steps`);
+  } finally {
+    removeDir(dir);
+  }
+});

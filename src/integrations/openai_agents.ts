@@ -217,6 +217,18 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
   const traces = new Map<string, TraceEntry>();
   const spans = new Map<string, SpanEntry>();
 
+  // A span and the spans above it, nearest first; span ids that loop back stop the walk (it never hangs the agent).
+  function* ancestors(entry: SpanEntry | undefined): Generator<SpanEntry> {
+    const seen = new Set<SpanEntry>();
+    for (let above = entry; above !== undefined && !seen.has(above); above = spans.get(above.span.parentId ?? "")) {
+      seen.add(above);
+      yield above;
+    }
+  }
+  const markUsageAbove = (entry: SpanEntry | undefined): void => {
+    for (const above of ancestors(entry)) above.usageBelow = true;
+  };
+
   // The step of a span, made when it is first needed (a child begins, or the span ends), so its data is as complete as can be.
   const stepOf = (entry: SpanEntry): Step => {
     if (entry.step !== undefined) return entry.step;
@@ -295,9 +307,7 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
         const usage = modelUsage(type, data);
         if (usage !== undefined) {
           step.usage(usage);
-          for (let above = parent; above !== undefined; above = spans.get(above.span.parentId ?? "")) {
-            above.usageBelow = true;
-          }
+          markUsageAbove(parent);
         }
         const fields: Record<string, unknown> = {};
         const responseId = str(get(data, "response_id")) ?? str(path(data, "_response", "id"));
@@ -311,9 +321,7 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
         const usage = get(data, "usage");
         if (usage !== undefined && !entry.usageBelow) {
           step.usage(turnUsage(usage));
-          for (let above = parent; above !== undefined; above = spans.get(above.span.parentId ?? "")) {
-            above.usageBelow = true;
-          }
+          markUsageAbove(parent);
         }
         break;
       }
@@ -420,9 +428,7 @@ export function openAIAgentsProcessor(tracer: Tracer): AgentsTracingProcessor {
   };
 
   function agentAbove(entry: SpanEntry | undefined): SpanEntry | undefined {
-    for (let above = entry; above !== undefined; above = spans.get(above.span.parentId ?? "")) {
-      if (get(above.span.spanData, "type") === "agent") return above;
-    }
+    for (const above of ancestors(entry)) if (get(above.span.spanData, "type") === "agent") return above;
     return undefined;
   }
 }
