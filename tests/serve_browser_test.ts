@@ -154,6 +154,8 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     skip: skip ?? false,
   }, async () => {
     const { page, incidents } = await openPage();
+    // Changes are told from when the page's live stream is open: wait for it, then start the agent.
+    await page.waitForSelector("#live.on");
     const tracer = new Tracer("live_agent", { traceDir: dir });
     tracer.step("first_step", () => {});
     const name = tracer.path!.split("/").pop()!;
@@ -184,11 +186,16 @@ describe("ai-trace serve in Chromium", { timeout: 120_000 }, () => {
     await page.route("**/api/stats", (route) => {
       held.push(() => route.continue().catch(() => {}));
     });
-    await page.evaluate(() => {
-      const seen = globalThis as unknown as { changes: number };
-      seen.changes = 0;
-      new EventSource("/api/events").addEventListener("change", () => seen.changes++);
-    });
+    // Counted from when the stream is open: a change written before that is never told to it.
+    await page.evaluate(() =>
+      new Promise<void>((resolve) => {
+        const seen = globalThis as unknown as { changes: number };
+        seen.changes = 0;
+        const events = new EventSource("/api/events");
+        events.addEventListener("change", () => seen.changes++);
+        events.addEventListener("open", () => resolve(), { once: true });
+      })
+    );
     const changes = () => page.evaluate(() => (globalThis as unknown as { changes: number }).changes);
     const tracer = new Tracer("busy_agent", { traceDir: dir });
     for (let step = 0; step < 6; step++) {
@@ -325,6 +332,7 @@ Promise.all(tries.map(([name, run]) => Promise.resolve().then(run).then(
         `Cannot load the sessions: Cannot read trace directory "${missing}": no such directory`,
       );
       // The agent starts: the directory and its first session appear without a reload.
+      await page.waitForSelector("#live.on");
       const tracer = new Tracer("late_agent", { traceDir: missing });
       tracer.step("first", () => {});
       await page.waitForSelector('#list-body tr .agent:text-is("late_agent")', { timeout: 30_000 });

@@ -127,6 +127,7 @@ describe("ai-trace serve's Diff with in Chromium", { timeout: 120_000 }, () => {
       assert.equal(await page.inputValue("#diff-with"), names.qa2);
       // A choice survives the list refreshing for a new session.
       await page.selectOption("#diff-with", names.other);
+      await page.waitForSelector("#live.on");
       const tracer = new Tracer("newcomer", { traceDir: dir });
       tracer.step("hello", () => {});
       await tracer.close();

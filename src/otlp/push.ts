@@ -22,6 +22,7 @@
 import type { OtlpExportRequest, OtlpResourceSpans, OtlpScopeSpans } from "./to_otlp.ts";
 import { decodeOtlpResponse, encodeOtlpRequest } from "./otlp_protobuf.ts";
 import { fieldText, readFields } from "./protobuf_wire.ts";
+import { concatBytes } from "../format/bytes.ts";
 
 /**
  * The `fetch` that {@linkcode pushOtlp} calls: the global one, or a stand-in.
@@ -686,13 +687,7 @@ async function readCapped(response: Response, cap: number, controller: AbortCont
     chunks.push(value);
     total += value.length;
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function discard(response: Response): void {

@@ -65,26 +65,32 @@ const SCRIPT_UNSAFE = new RegExp(`[<>&]|${UNSAFE_CLASS}`, "g");
  * The Content-Security-Policy of a self-contained page: nothing but its own
  * inline script and style (by hash) and `data:` images, no connection of any
  * kind, and Trusted Types enforced so that no HTML string can reach the DOM.
+ * With `sameOrigin` (a page served by `ai-trace serve`), it may also ask its
+ * own origin for data and show its own pages in a frame, and no other page may
+ * frame it (an HTTP header policy: `frame-ancestors` is ignored in a `<meta>`).
  *
  * @param script The page's inline script, exactly.
  * @param style The page's inline style, exactly.
- * @returns The policy, for a `<meta http-equiv="Content-Security-Policy">`.
+ * @param options `sameOrigin`: requests and frames to the page's own origin.
+ * @returns The policy.
  */
-export function selfContainedPolicy(script: string, style: string): string {
+export function selfContainedPolicy(script: string, style: string, options: { sameOrigin?: boolean } = {}): string {
+  const own = options.sameOrigin === true ? "'self'" : "'none'";
   return [
     "default-src 'none'",
     `script-src ${cspHash(script)}`,
     `style-src ${cspHash(style)}`,
     "img-src data:",
-    "connect-src 'none'",
+    `connect-src ${own}`,
     "font-src 'none'",
     "media-src 'none'",
     "object-src 'none'",
-    "frame-src 'none'",
+    `frame-src ${own}`,
     "worker-src 'none'",
     "manifest-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
+    ...(options.sameOrigin === true ? ["frame-ancestors 'none'"] : []),
     "require-trusted-types-for 'script'",
     "trusted-types 'none'",
   ].join("; ");

@@ -18,6 +18,7 @@ import { decodeOtlpRequest } from "../otlp/otlp_protobuf.ts";
 import { OtlpRequestError, plainSpansFromOtlp } from "../otlp/from_otlp.ts";
 import { ProtoDecodeError, ProtoWriter } from "../otlp/protobuf_wire.ts";
 import type { PlainSpan } from "../otlp/span_to_step.ts";
+import { concatBytes } from "../format/bytes.ts";
 
 /** `google.rpc.Code.INVALID_ARGUMENT`. */
 const INVALID_ARGUMENT = 3;
@@ -90,17 +91,7 @@ async function readBody(
     held.bytes += bytes.length;
     chunks.push(bytes);
   }
-  return join(chunks, size);
-}
-
-function join(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cspHash, diamondIcon, escapeHtml } from "../render/html_safety.ts";
+import { diamondIcon, escapeHtml, selfContainedPolicy } from "../render/html_safety.ts";
 import { SERVE_SCRIPT as SCRIPT } from "./page_script.ts";
 
 const STYLE = `
@@ -73,19 +73,7 @@ iframe{flex:1;border:0;width:100%;background:var(--bg)}
  * its own origin only (the reports, sandboxed), and Trusted Types enforced so
  * no HTML string can reach the DOM.
  */
-export const PAGE_CSP: string = [
-  "default-src 'none'",
-  `script-src ${cspHash(SCRIPT)}`,
-  `style-src ${cspHash(STYLE)}`,
-  "img-src data:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "require-trusted-types-for 'script'",
-  "trusted-types 'none'",
-].join("; ");
+export const PAGE_CSP: string = selfContainedPolicy(SCRIPT, STYLE, { sameOrigin: true });
 
 const FAVICON = diamondIcon("#7c4ddb");
 

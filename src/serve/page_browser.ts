@@ -344,10 +344,11 @@ export function servePage(textRule: VisibleText, formatDuration: typeof formatDu
     events.addEventListener("open", () => {
       live.textContent = "live";
       live.className = "live on";
-      // What changed while the stream was down was never told: read it all again.
+      // What changed before the stream was open (between the first read and now) or while it was down was never
+      // told: read it all again.
+      reload();
       if (lost) {
         lost = false;
-        reload();
         reloadReport();
       }
     });

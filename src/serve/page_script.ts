@@ -259,9 +259,9 @@ function servePage(textRule, formatDuration) {
         events.addEventListener("open", () => {
             live.textContent = "live";
             live.className = "live on";
+            reload();
             if (lost) {
                 lost = false;
-                reload();
                 reloadReport();
             }
         });
