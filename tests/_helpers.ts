@@ -10,6 +10,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import assert from "node:assert/strict";
+import type { SessionStep } from "../mod.ts";
 
 /** A new empty directory under the system's temporary directory. */
 export function tempDir(prefix = "ai-trace-test-"): string {
@@ -164,4 +166,26 @@ export function readableCliCopy(root: string): string {
   for (const dir of [root, app]) chmodSync(dir, 0o755);
   spawnSync("chmod", ["-R", "a+rX", app]);
   return join(app, "cli.ts");
+}
+
+/** Every item of an async stream, in order. */
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
+/** A step's log entries merged into one object (later fields win). */
+export function logOf(step: SessionStep): Record<string, unknown> {
+  return Object.assign({}, ...step.logs);
+}
+
+/** What a promise rejects with; fails the test when it resolves. */
+export async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected the call to throw");
 }

@@ -8,7 +8,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { readSession, type SessionStep, Tracer } from "../mod.ts";
 import { wrapAnthropic } from "../src/integrations/anthropic.ts";
 import { type MockLlmServer, startMockLlmServer } from "./_mock_llm_server.ts";
-import { removeDir, tempDir } from "./_helpers.ts";
+import { caught, collect, logOf, removeDir, tempDir } from "./_helpers.ts";
 
 let server: MockLlmServer;
 
@@ -39,25 +39,6 @@ function clients(options: Parameters<typeof wrapAnthropic>[2] = {}) {
 
 const base = { model: "claude-haiku-4-5", max_tokens: 256, messages: [{ role: "user" as const, content: "Tides?" }] };
 const tools = [{ name: "tides", description: "Tide times", input_schema: { type: "object" as const } }];
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
-
-function logOf(step: SessionStep): Record<string, unknown> {
-  return Object.assign({}, ...step.logs);
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected the call to throw");
-}
 
 describe("wrapAnthropic()", () => {
   test("wrapAnthropic() records messages.create with cache tokens, tool use and cost, under the current step", async () => {

@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { readSession, type SessionStep, Tracer } from "../mod.ts";
 import { wrapOpenAI } from "../src/integrations/openai.ts";
 import { type MockLlmServer, startMockLlmServer } from "./_mock_llm_server.ts";
-import { removeDir, tempDir } from "./_helpers.ts";
+import { caught, collect, logOf, removeDir, tempDir } from "./_helpers.ts";
 
 let server: MockLlmServer;
 
@@ -38,25 +38,6 @@ function clients(options: Parameters<typeof wrapOpenAI>[2] = {}) {
 }
 
 const question = [{ role: "user" as const, content: "When is high tide?" }];
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
-
-function logOf(step: SessionStep): Record<string, unknown> {
-  return Object.assign({}, ...step.logs);
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected the call to throw");
-}
 
 describe("wrapOpenAI()", () => {
   test("wrapOpenAI() records chat.completions.create as an llm step under the current step", async () => {
